@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The test command of the README: installs what the tests need on a fresh Debian machine (as root),
+# then type-checks, lints, checks formatting and runs every test. Ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: the reference CA client library (libca, no headers) and pyepics for interop tests,
+# a C compiler for the libca load client used by interop tests and benchmarks.
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends libca4.13.5 libca-dev python3-pyepics gcc libc6-dev procps >/dev/null \
+    || { echo "apt-get install failed"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+npm ci --no-audit --no-fund >/dev/null || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
+
+checks_failed=0
+run_check() {
+  local name=$1; shift
+  if "$@"; then echo "check ok: $name"; else echo "check FAILED: $name"; checks_failed=$((checks_failed + 1)); fi
+}
+run_check typecheck npm run -s typecheck
+run_check lint npm run -s lint
+run_check format npm run -s format:check
+
+mkdir -p .tmp
+npx vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json
+vitest_status=$?
+node scripts/test-summary.mjs .tmp/vitest.json "$checks_failed" "$vitest_status"

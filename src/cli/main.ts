@@ -1,0 +1,65 @@
+// `gwagent` command dispatch: finds the subcommand, prints help, and turns errors into exit statuses.
+// Usage and configuration errors exit 78 (EX_CONFIG) with a message naming the problem.
+import { EX_CONFIG, GwError } from '../errors.js';
+import type { Command } from './command.js';
+
+type Loader = () => Promise<Command>;
+
+/** Subcommands, loaded on demand. Add a line here and a file under commands/. */
+const COMMANDS: Record<string, { summary: string; load: Loader }> = {
+  ioc: { summary: 'serve records from .db files (and health PVs) over Channel Access', load: async () => (await import('./commands/ioc.js')).command },
+};
+
+const CONFIG_CODES = new Set(['GW_USAGE', 'GW_CONFIG_INVALID', 'GW_CONFIG_READ', 'GW_DB_PARSE', 'GW_ACF_PARSE']);
+
+function topHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return [
+    'gwagent: in-container agent for EPICS Channel Access gateways',
+    '',
+    'Usage: gwagent COMMAND [OPTIONS]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run `gwagent COMMAND --help` for the options of a command.',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(topHelp() + '\n');
+    return name === undefined ? 64 : 0;
+  }
+  if (name === '--version') {
+    process.stdout.write(`${await packageVersion()}\n`);
+    return 0;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    process.stderr.write(`gwagent: unknown command '${name}'\n\n${topHelp()}\n`);
+    return EX_CONFIG;
+  }
+  const command = await entry.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.usage.trimEnd() + '\n');
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof GwError) {
+      process.stderr.write(`gwagent ${name}: ${err.message}\n`);
+      return CONFIG_CODES.has(err.code) ? EX_CONFIG : 1;
+    }
+    throw err;
+  }
+}
+
+async function packageVersion(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}

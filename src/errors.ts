@@ -1,0 +1,67 @@
+// The single catalog of gwagent's error codes and the one base error class.
+// Every thrown error that a user can see carries a stable `code` from ERROR_CODES, so logs, tests and
+// docs can name it. Protocol outcomes (ECA statuses) are data, not exceptions, and do not live here.
+
+export const ERROR_CODES = {
+  // command line and configuration (exit status 78, EX_CONFIG)
+  GW_USAGE: 'bad command line',
+  GW_CONFIG_INVALID: 'configuration file is invalid',
+  GW_CONFIG_READ: 'configuration file cannot be read',
+  GW_DB_PARSE: '.db file is invalid',
+  GW_ACF_PARSE: '.acf file is invalid',
+  // CA protocol (peer's fault: the circuit is closed, nobody else is affected)
+  GW_CA_FRAMING: 'malformed Channel Access message',
+  GW_CA_OVERSIZE: 'Channel Access message larger than the allowed maximum',
+  GW_CA_BAD_DBR: 'payload does not match its DBR type',
+  // CA client
+  GW_CA_TIMEOUT: 'Channel Access operation timed out',
+  GW_CA_DISCONNECTED: 'channel disconnected',
+  GW_CA_REFUSED: 'server refused the request',
+  // runtime
+  GW_IO: 'file or socket operation failed',
+  GW_SPAWN: 'cannot start process',
+  GW_CONTROL: 'agent control request failed',
+  GW_INTERNAL: 'internal error',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** EX_CONFIG from sysexits.h: what gwagent exits with for any configuration or usage problem. */
+export const EX_CONFIG = 78;
+/** EX_USAGE from sysexits.h. */
+export const EX_USAGE = 64;
+
+/** Base error of gwagent: a stable `code`, a human message, and an optional cause chain. */
+export class GwError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'GwError';
+    this.code = code;
+  }
+}
+
+/** One located problem in a file: what `config check` and the .db/.acf loaders report, all at once. */
+export interface Problem {
+  file: string;
+  line?: number;
+  key?: string;
+  message: string;
+  severity: 'error' | 'warning';
+}
+
+export function formatProblem(p: Problem): string {
+  const where = p.line !== undefined ? `${p.file}:${p.line}` : p.key ? `${p.file} [${p.key}]` : p.file;
+  return `${where}: ${p.severity}: ${p.message}`;
+}
+
+/** A file with one or more errors: carries every problem found, not just the first. */
+export class ProblemsError extends GwError {
+  readonly problems: readonly Problem[];
+
+  constructor(code: ErrorCode, problems: readonly Problem[]) {
+    super(code, problems.map(formatProblem).join('\n'));
+    this.problems = problems;
+  }
+}
