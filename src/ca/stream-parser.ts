@@ -1,0 +1,109 @@
+// Push parser for a CA byte stream (a TCP circuit): feed chunks, get every complete message back.
+// Keeps only a partial tail between calls. Never trusts a length field: a size above the limit is
+// rejected before anything is buffered for it. Pure: no sockets, no timers.
+import { GwError } from '../errors.js';
+import { EXTENDED_HEADER_SIZE, HEADER_SIZE, type CaMessage } from './header.js';
+
+/** Default cap on one message's payload when EPICS_CA_AUTO_ARRAY_BYTES is YES: 256 MiB. */
+export const DEFAULT_MAX_PAYLOAD = 256 * 1024 * 1024;
+
+export class StreamParser {
+  /** Unconsumed bytes: a partial message, possibly spread over several chunks. */
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  /** Total bytes the partial message needs, once its header is known (0 = unknown). */
+  private needed = 0;
+  readonly maxPayload: number;
+
+  constructor(maxPayload = DEFAULT_MAX_PAYLOAD) {
+    this.maxPayload = maxPayload;
+  }
+
+  /** Bytes held back waiting for the rest of a message. */
+  get pendingBytes(): number {
+    return this.heldBytes;
+  }
+
+  /**
+   * Returns every complete message in the stream so far. Payloads are views into the input (or into an
+   * internal buffer when a message spanned chunks): consume them before the next call or copy them.
+   * Throws GwError GW_CA_OVERSIZE; the caller closes that one circuit.
+   */
+  feed(chunk: Buffer): CaMessage[] {
+    if (this.heldBytes > 0) {
+      this.held.push(chunk);
+      this.heldBytes += chunk.length;
+      // A large message arriving in many chunks is joined once, not once per chunk.
+      if (this.heldBytes < Math.max(this.needed, HEADER_SIZE)) return [];
+      chunk = Buffer.concat(this.held, this.heldBytes);
+      this.held = [];
+      this.heldBytes = 0;
+      this.needed = 0;
+    }
+    const buf = chunk;
+    const out: CaMessage[] = [];
+    let off = 0;
+    while (buf.length - off >= HEADER_SIZE) {
+      let size = buf.readUInt16BE(off + 2);
+      let count = buf.readUInt16BE(off + 6);
+      let hlen = HEADER_SIZE;
+      let extended = false;
+      if (size === 0xffff) {
+        if (buf.length - off < EXTENDED_HEADER_SIZE) break;
+        size = buf.readUInt32BE(off + 16);
+        count = buf.readUInt32BE(off + 20);
+        hlen = EXTENDED_HEADER_SIZE;
+        extended = true;
+      }
+      if (size > this.maxPayload) {
+        throw new GwError(
+          'GW_CA_OVERSIZE',
+          `message of ${size} bytes (command ${buf.readUInt16BE(off)}) exceeds the limit of ${this.maxPayload} bytes`,
+        );
+      }
+      if (buf.length - off < hlen + size) {
+        this.needed = hlen + size;
+        break;
+      }
+      out.push({
+        command: buf.readUInt16BE(off),
+        payloadSize: size,
+        dataType: buf.readUInt16BE(off + 4),
+        dataCount: count,
+        parameter1: buf.readUInt32BE(off + 8),
+        parameter2: buf.readUInt32BE(off + 12),
+        payload: buf.subarray(off + hlen, off + hlen + size),
+        extended,
+      });
+      off += hlen + size;
+    }
+    if (off < buf.length) {
+      // Copy: the caller may reuse its chunk, and payload views handed out above must stay valid.
+      const rest = Buffer.from(buf.subarray(off));
+      this.held = [rest];
+      this.heldBytes = rest.length;
+    }
+    return out;
+  }
+}
+
+/** Splits one UDP datagram into messages. Stops at the first message that does not fit (truncated). */
+export function parseDatagram(datagram: Buffer): { messages: CaMessage[]; truncated: boolean } {
+  const messages: CaMessage[] = [];
+  let off = 0;
+  while (datagram.length - off >= HEADER_SIZE) {
+    const size = datagram.readUInt16BE(off + 2);
+    if (datagram.length - off < HEADER_SIZE + size) return { messages, truncated: true };
+    messages.push({
+      command: datagram.readUInt16BE(off),
+      payloadSize: size,
+      dataType: datagram.readUInt16BE(off + 4),
+      dataCount: datagram.readUInt16BE(off + 6),
+      parameter1: datagram.readUInt32BE(off + 8),
+      parameter2: datagram.readUInt32BE(off + 12),
+      payload: datagram.subarray(off + HEADER_SIZE, off + HEADER_SIZE + size),
+    });
+    off += HEADER_SIZE + size;
+  }
+  return { messages, truncated: off !== datagram.length };
+}
