@@ -1,0 +1,224 @@
+// The Channel Access server: binds UDP (searches) and TCP (circuits) on each configured interface,
+// sends beacons, and hands every accepted socket to a Circuit. Composition only; protocol decisions
+// live in search-responder.ts, circuit.ts and handlers.ts.
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { createServer, type Server, type Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { createLogger, type Logger } from '../../log.js';
+import { BeaconSender } from './beacon.js';
+import type { Circuit } from './circuit.js';
+import { attachCircuit, DEFAULT_LIMITS, type ConnectionLimits } from './connection.js';
+import type { PvProvider } from './pv.js';
+import { answerSearch } from './search-responder.js';
+import { readServerSettings, type AddressPort, type ServerSettings } from './server-env.js';
+
+export interface CaServerOptions {
+  provider: PvProvider;
+  /** Environment to read EPICS_CAS_* from (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** Overrides applied on top of the environment. */
+  settings?: Partial<ServerSettings>;
+  limits?: Partial<ConnectionLimits>;
+  log?: Logger;
+}
+
+export interface CaServer {
+  readonly settings: ServerSettings;
+  /** The TCP port advertised in search replies and beacons (ephemeral if the preferred one was busy). */
+  readonly tcpPort: number;
+  readonly udpPort: number;
+  /** Connected client circuits. */
+  readonly clientCount: number;
+  /** Channels over all circuits. */
+  readonly channelCount: number;
+  readonly circuits: ReadonlySet<Circuit>;
+  close(): Promise<void>;
+}
+
+/** The broadcast address of the host interface that has `address`, from its netmask. */
+export function broadcastOf(address: string): string | undefined {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) {
+      if (a.family !== 'IPv4' || a.address !== address) continue;
+      const ip = a.address.split('.').map(Number);
+      const mask = a.netmask.split('.').map(Number);
+      return ip.map((b, i) => (b | (~mask[i]! & 0xff)) & 0xff).join('.');
+    }
+  }
+  return undefined;
+}
+
+/** Broadcast addresses of every up, non-loopback IPv4 interface (rsrv's automatic beacon list). */
+function allBroadcasts(): string[] {
+  const out = new Set<string>();
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) {
+      if (a.family === 'IPv4' && !a.internal) {
+        const b = broadcastOf(a.address);
+        if (b) out.add(b);
+      }
+    }
+  }
+  return [...out];
+}
+
+function beaconDestinations(s: ServerSettings): AddressPort[] {
+  const dests = [...s.beaconAddrList];
+  if (s.autoBeaconAddrList) {
+    const bound = s.interfaces.filter((i) => i !== '0.0.0.0');
+    const auto = bound.length
+      ? bound.map((i) => (i.startsWith('127.') ? i : (broadcastOf(i) ?? i)))
+      : allBroadcasts();
+    for (const host of auto) dests.push({ host, port: s.beaconPort });
+  }
+  const seen = new Set<string>();
+  return dests.filter((d) => {
+    const k = `${d.host}:${d.port}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => {
+      server.off('listening', onListening);
+      reject(err);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      const addr = server.address();
+      resolve(typeof addr === 'object' && addr ? addr.port : port);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen({ host, port, backlog: 128 });
+  });
+}
+
+function bindUdp(host: string, port: number): Promise<UdpSocket> {
+  return new Promise((resolve, reject) => {
+    const sock = createSocket({ type: 'udp4', reuseAddr: true });
+    sock.once('error', reject);
+    sock.bind({ address: host, port }, () => {
+      sock.off('error', reject);
+      resolve(sock);
+    });
+  });
+}
+
+export async function startCaServer(options: CaServerOptions): Promise<CaServer> {
+  const log = options.log ?? createLogger('ca-server');
+  const settings: ServerSettings = { ...readServerSettings(options.env ?? process.env), ...options.settings };
+  const limits: ConnectionLimits = {
+    ...DEFAULT_LIMITS,
+    maxPayload: settings.maxArrayBytes,
+    ...options.limits,
+  };
+  const { provider } = options;
+  const circuits = new Set<Circuit>();
+  const tcpServers: Server[] = [];
+  const udpSockets: UdpSocket[] = [];
+
+  const sockets = new Set<Socket>();
+  const onConnection = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    const circuit = attachCircuit(socket, provider, log, limits);
+    circuits.add(circuit);
+    log.debug(`client connected: ${circuit.description}`);
+    socket.on('close', () => {
+      circuits.delete(circuit);
+      log.debug(`client disconnected: ${circuit.description}`);
+    });
+  };
+
+  // TCP first: its port (ephemeral if the preferred one is busy) is what searches and beacons advertise.
+  let tcpPort = settings.serverPort;
+  for (const host of settings.interfaces) {
+    const server = createServer(onConnection);
+    try {
+      tcpPort = await listen(server, host, tcpPort);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || tcpServers.length > 0) throw err;
+      log.warn(`TCP port ${tcpPort} on ${host} is in use: falling back to an ephemeral port`);
+      tcpPort = await listen(server, host, 0);
+    }
+    tcpServers.push(server);
+    log.info(`CA server listening on TCP ${host}:${tcpPort}`);
+  }
+
+  const ignored = new Set(settings.ignoreAddrList);
+  const onDatagram = (replyVia: UdpSocket) => (msg: Buffer, rinfo: { address: string; port: number }) => {
+    if (ignored.has(rinfo.address)) return;
+    const { replies } = answerSearch(msg, (name) => provider.lookup(name) !== undefined, tcpPort);
+    for (const r of replies) {
+      replyVia.send(r, rinfo.port, rinfo.address, (err) => {
+        if (err) log.debug(`search reply to ${rinfo.address}:${rinfo.port}: ${err.message}`);
+      });
+    }
+  };
+  for (const host of settings.interfaces) {
+    const sock = await bindUdp(host, settings.serverPort);
+    sock.on('message', onDatagram(sock));
+    sock.on('error', (err) => log.warn(`UDP ${host}:${settings.serverPort}: ${err.message}`));
+    udpSockets.push(sock);
+    log.info(`CA server listening on UDP ${host}:${settings.serverPort}`);
+    // A socket bound to one address does not see broadcasts on Linux: bind its broadcast address too
+    // (rsrv's CAS-UDP2), and answer through the unicast socket so replies come from the server port.
+    const bcast = host === '0.0.0.0' ? undefined : broadcastOf(host);
+    if (bcast && bcast !== host) {
+      const bsock = await bindUdp(bcast, settings.serverPort);
+      bsock.on('message', onDatagram(sock));
+      bsock.on('error', (err) => log.warn(`UDP ${bcast}:${settings.serverPort}: ${err.message}`));
+      udpSockets.push(bsock);
+      log.info(`CA server listening on UDP ${bcast}:${settings.serverPort} (broadcasts)`);
+    }
+  }
+
+  const beacons = new BeaconSender(beaconDestinations(settings), tcpPort, settings.beaconPeriodS * 1000, log);
+  await beacons.start();
+
+  const offRemoved = provider.onRemoved((names) => {
+    const set = new Set(names);
+    for (const c of circuits) c.pvsRemoved(set);
+  });
+  const offAccess = provider.onAccessChanged(() => {
+    for (const c of circuits) c.accessChanged();
+  });
+
+  let closed = false;
+  return {
+    settings,
+    tcpPort,
+    udpPort: settings.serverPort,
+    get clientCount() {
+      return circuits.size;
+    },
+    get channelCount() {
+      let n = 0;
+      for (const c of circuits) n += c.channels.size;
+      return n;
+    },
+    circuits,
+    async close() {
+      if (closed) return;
+      closed = true;
+      offRemoved();
+      offAccess();
+      beacons.stop();
+      for (const s of udpSockets) s.close();
+      for (const c of circuits) c.close();
+      for (const s of sockets) s.destroy();
+      await Promise.all(
+        tcpServers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.close(() => resolve());
+            }),
+        ),
+      );
+    },
+  };
+}
