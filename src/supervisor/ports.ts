@@ -63,7 +63,7 @@ export interface ProcEntry {
 
 /** Process, user and file lookups of the running system. */
 export interface System {
-  /** kill(2); `target` < 0 signals a process group. Returns false on ESRCH, throws on other errors. */
+  /** kill(2); `target` < 0 signals a process group. Returns false when nothing was signalled; never throws. */
   kill(target: number, signal: NodeJS.Signals | 0): boolean;
   /** /proc/<pid>/stat, or undefined if there is no such process. */
   procEntry(pid: number): ProcEntry | undefined;

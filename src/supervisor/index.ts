@@ -1,0 +1,20 @@
+// Public surface of the supervisor library, for the agent's composition and the CLI.
+// Import from here; the files behind it are internal.
+export { Supervisor } from './supervisor.js';
+export type { SupervisorOptions, SupervisorEvents, ExitEvent, OutputListener } from './supervisor.js';
+export type { ControlServer, ControlServerOptions, TcpConsoleOptions } from './control-server.js';
+export { controlRequest, openControlStream } from './control-client.js';
+export type { ControlStream } from './control-client.js';
+export type { ControlRequest, ControlResponse } from './control-protocol.js';
+export type { OrphanReport } from './orphans.js';
+export { CHILD_STATES, RESTART_MODES, SPEC_DEFAULTS } from './types.js';
+export type {
+  ChildSpec,
+  ChildState,
+  ChildStatus,
+  ExitInfo,
+  LogStatus,
+  RestartMode,
+  StateEvent,
+} from './types.js';
+export type { Clock, Spawner, System, StateStore, LogSink } from './ports.js';
