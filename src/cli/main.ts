@@ -8,6 +8,8 @@ type Loader = () => Promise<Command>;
 /** Subcommands, loaded on demand. Add a line here and a file under commands/. */
 const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   ioc: { summary: 'serve records from .db files (and health PVs) over Channel Access', load: async () => (await import('./commands/ioc.js')).command },
+  config: { summary: 'check, render or explain an agent configuration', load: async () => (await import('./commands/config.js')).command },
+  site: { summary: 'render agent configurations and tables from a site inventory', load: async () => (await import('./commands/site.js')).command },
 };
 
 const CONFIG_CODES = new Set(['GW_USAGE', 'GW_CONFIG_INVALID', 'GW_CONFIG_READ', 'GW_DB_PARSE', 'GW_ACF_PARSE']);

@@ -1,0 +1,75 @@
+// The one module that writes rendered gateway files: each file atomically (temp file + rename), only
+// when its content changed, and a report of which gateways need a reload (pvlist or access changed)
+// and which a restart (argv, environment or user changed, or a new gateway).
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GwError } from '../errors.js';
+import { FILE_NAMES, type RenderedGateway } from './render-gateway.js';
+
+export interface WriteReport {
+  /** Gateways whose pvlist or access file changed while their command line did not: reread (AS). */
+  reload: string[];
+  /** Gateways that are new or whose command line, environment or user changed: restart. */
+  restart: string[];
+  /** Every file written. */
+  written: string[];
+}
+
+/** The launch description written next to the files; a change means the process must restart. */
+export function launchText(gateway: RenderedGateway): string {
+  return JSON.stringify({ argv: gateway.argv, env: gateway.env, user: gateway.user ?? null }, null, 2) + '\n';
+}
+
+async function readOrUndefined(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new GwError('GW_IO', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Writes `content` to `path` via a temp file and rename, unless it is already there. True if written. */
+export async function writeIfChanged(path: string, content: string): Promise<boolean> {
+  if ((await readOrUndefined(path)) === content) return false;
+  const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    await writeFile(temp, content, { mode: 0o644 });
+    await rename(temp, path);
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    throw new GwError('GW_IO', `cannot write ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  return true;
+}
+
+/** Writes every gateway into `outDir/<name>/` and reports what the supervisor must do. */
+export async function writeRendered(
+  outDir: string,
+  gateways: readonly RenderedGateway[],
+): Promise<WriteReport> {
+  const report: WriteReport = { reload: [], restart: [], written: [] };
+  for (const gateway of gateways) {
+    const dir = join(outDir, gateway.name);
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (err) {
+      throw new GwError('GW_IO', `cannot create ${dir}: ${(err as Error).message}`, { cause: err });
+    }
+    const launchPath = join(dir, FILE_NAMES.launch);
+    const isNew = (await readOrUndefined(launchPath)) === undefined;
+    const changed = async (file: string, content: string): Promise<boolean> => {
+      const path = join(dir, file);
+      const wrote = await writeIfChanged(path, content);
+      if (wrote) report.written.push(path);
+      return wrote;
+    };
+    const pvlist = await changed(FILE_NAMES.pvlist, gateway.pvlist);
+    const access = await changed(FILE_NAMES.access, gateway.access);
+    const command = await changed(FILE_NAMES.command, gateway.command);
+    const launch = await changed(FILE_NAMES.launch, launchText(gateway));
+    if (isNew || launch || command) report.restart.push(gateway.name);
+    else if (pvlist || access) report.reload.push(gateway.name);
+  }
+  return report;
+}
