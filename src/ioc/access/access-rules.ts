@@ -1,0 +1,101 @@
+// Evaluation of parsed access security rules (asLib semantics): which CA access a client gets to a
+// field of a record in access security group ASG at level ASL. Pure: no files, no reload logic.
+import { CA_PROTO_ACCESS_RIGHT_READ, CA_PROTO_ACCESS_RIGHT_WRITE } from '../../ca/constants.js';
+import type { ClientIdentity } from '../server/pv.js';
+
+export type AccessLevel = 'NONE' | 'READ' | 'WRITE';
+
+/** One RULE(level, access[, TRAPWRITE]) with its UAG/HAG conditions (empty list: anyone). */
+export interface AccessRule {
+  level: number;
+  access: AccessLevel;
+  trapWrite: boolean;
+  uags: readonly string[];
+  hags: readonly string[];
+  line: number;
+}
+
+/** A HAG entry: a host name (lower case), an IPv4 address, or an IPv4 CIDR block. */
+export type HostPattern =
+  { kind: 'name'; name: string } | { kind: 'cidr'; network: number; maskBits: number; text: string };
+
+export interface AccessConfig {
+  uags: ReadonlyMap<string, ReadonlySet<string>>;
+  hags: ReadonlyMap<string, readonly HostPattern[]>;
+  asgs: ReadonlyMap<string, readonly AccessRule[]>;
+}
+
+/** What the record database asks: access bits for a field of group `asg` at level `asl`. */
+export interface AccessPolicy {
+  rights(asg: string, asl: number, who: ClientIdentity): number;
+}
+
+/** With no ACF loaded everything is readable and writable (read-only fields are handled by records). */
+export const ALLOW_ALL: AccessPolicy = {
+  rights: () => CA_PROTO_ACCESS_RIGHT_READ | CA_PROTO_ACCESS_RIGHT_WRITE,
+};
+
+/** Dotted IPv4 -> unsigned 32-bit number, or undefined if not an IPv4 address. */
+export function parseIpv4(text: string): number | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (!m) return undefined;
+  let n = 0;
+  for (let i = 1; i <= 4; i++) {
+    const octet = Number(m[i]);
+    if (octet > 255) return undefined;
+    n = n * 256 + octet;
+  }
+  return n;
+}
+
+function hostMatches(p: HostPattern, who: ClientIdentity): boolean {
+  if (p.kind === 'name') return p.name === who.host;
+  const ip = parseIpv4(who.ip);
+  if (ip === undefined) return false;
+  if (p.maskBits === 0) return true;
+  const shift = 32 - p.maskBits;
+  return Math.floor(ip / 2 ** shift) === Math.floor(p.network / 2 ** shift);
+}
+
+/**
+ * Access rules of one ACF. As asLib does: a record whose ASG is not defined uses DEFAULT; an ACF
+ * without a DEFAULT group gives DEFAULT no rules (no access). A rule applies to fields whose ASL is
+ * at most its level; its UAGs must contain the user (exact match) and its HAGs the host (HOST_NAME,
+ * lower case) or, beyond rsrv, the peer IP (IPv4 address or CIDR entries). The access granted is
+ * the highest of the matching rules (WRITE implies READ).
+ */
+export class AccessRules implements AccessPolicy {
+  readonly config: AccessConfig;
+
+  constructor(config: AccessConfig) {
+    this.config = config;
+  }
+
+  access(asg: string, asl: number, who: ClientIdentity): AccessLevel {
+    const rules = this.config.asgs.get(asg) ?? this.config.asgs.get('DEFAULT') ?? [];
+    let best: AccessLevel = 'NONE';
+    for (const rule of rules) {
+      if (rule.level < asl || rank(rule.access) <= rank(best)) continue;
+      if (rule.uags.length > 0 && !rule.uags.some((u) => this.config.uags.get(u)?.has(who.user))) continue;
+      if (
+        rule.hags.length > 0 &&
+        !rule.hags.some((h) => (this.config.hags.get(h) ?? []).some((p) => hostMatches(p, who)))
+      ) {
+        continue;
+      }
+      best = rule.access;
+      if (best === 'WRITE') break;
+    }
+    return best;
+  }
+
+  rights(asg: string, asl: number, who: ClientIdentity): number {
+    const level = this.access(asg, asl, who);
+    if (level === 'WRITE') return CA_PROTO_ACCESS_RIGHT_READ | CA_PROTO_ACCESS_RIGHT_WRITE;
+    return level === 'READ' ? CA_PROTO_ACCESS_RIGHT_READ : 0;
+  }
+}
+
+function rank(a: AccessLevel): number {
+  return a === 'WRITE' ? 2 : a === 'READ' ? 1 : 0;
+}
