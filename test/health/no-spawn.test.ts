@@ -11,7 +11,9 @@ type Trapped = (typeof TRAPPED)[number];
 const calls: string[] = [];
 const originals = new Map<Trapped, unknown>();
 const cp = childProcess as unknown as Record<Trapped, unknown>;
-const protoSpawn = childProcess.ChildProcess.prototype.spawn;
+// Every asynchronous entry point ends in ChildProcess.prototype.spawn (untyped: internal API).
+const proto = childProcess.ChildProcess.prototype as unknown as { spawn: (...args: unknown[]) => unknown };
+const protoSpawn = proto.spawn;
 
 beforeAll(() => {
   for (const name of TRAPPED) {
@@ -21,7 +23,7 @@ beforeAll(() => {
       throw new Error(`child_process.${name} called`);
     };
   }
-  childProcess.ChildProcess.prototype.spawn = function (): never {
+  proto.spawn = function (): never {
     calls.push('ChildProcess.spawn');
     throw new Error('ChildProcess.prototype.spawn called');
   };
@@ -31,7 +33,7 @@ beforeAll(() => {
 
 afterAll(() => {
   for (const [name, fn] of originals) cp[name] = fn;
-  childProcess.ChildProcess.prototype.spawn = protoSpawn;
+  proto.spawn = protoSpawn;
   syncBuiltinESMExports();
 });
 

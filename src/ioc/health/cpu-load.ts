@@ -13,21 +13,17 @@ function checkElapsed(elapsedSec: number): string | undefined {
 }
 
 /**
- * SYS_CPU_LOAD as devIocStats computes it on Linux: Δ(user + nice + system) / (elapsed × CPUs) × 100.
- * iowait, irq, softirq and steal are not load.
+ * SYS_CPU_LOAD: share of all CPU time spent in user + nice + system (iowait, irq, softirq and steal are
+ * not load), as devIocStats on Linux. devIocStats divides by elapsed wall time × CPUs × USER_HZ; the
+ * tick total of the same /proc/stat read is that quantity without the skew between reading the clock
+ * and reading the file, which otherwise shows more than 100 % on short intervals.
  */
-export function hostCpuLoad(
-  prev: CpuTimes,
-  cur: CpuTimes,
-  elapsedSec: number,
-  cpuCount: number,
-  ticksPerSec = DEFAULT_CLOCK_TICKS_PER_SEC,
-): Reading<number> {
-  const bad = checkElapsed(elapsedSec);
-  if (bad) return fail(bad);
+export function hostCpuLoad(prev: CpuTimes, cur: CpuTimes): Reading<number> {
+  const total = totalTicks(cur) - totalTicks(prev);
+  if (total <= 0) return fail('/proc/stat: no CPU ticks elapsed since the previous sample');
   const busy = busyTicks(cur) - busyTicks(prev);
   if (busy < 0) return fail('/proc/stat: cpu counters went backwards');
-  return ok((100 * busy) / ticksPerSec / (elapsedSec * cpuCount));
+  return ok(Math.min(100, (100 * busy) / total));
 }
 
 /**
@@ -55,7 +51,8 @@ export function processCpuLoad(
   if (bad) return fail(bad);
   const used = curTicks - prevTicks;
   if (used < 0) return fail('stat: process CPU time went backwards');
-  return ok((100 * used) / ticksPerSec / (elapsedSec * cpuCount));
+  // Tick granularity (10 ms) over a short interval can exceed the machine; it cannot really.
+  return ok(Math.min(100, (100 * used) / ticksPerSec / (elapsedSec * cpuCount)));
 }
 
 /** CPUs a cgroup may use: quota/period when cpu.max sets a quota, never more than the CPUs present. */

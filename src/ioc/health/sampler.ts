@@ -268,9 +268,7 @@ export class HealthSampler {
     } else {
       const { cpu, cpuCount } = mark.host.value;
       const prevHost = prev?.host.ok ? prev.host.value : undefined;
-      values.SYS_CPU_LOAD = prevHost
-        ? hostCpuLoad(prevHost.cpu, cpu, elapsedSec, cpuCount, ticks)
-        : fail(noPrev);
+      values.SYS_CPU_LOAD = prevHost ? hostCpuLoad(prevHost.cpu, cpu) : fail(noPrev);
       values.IOWAIT = prevHost ? iowaitPercent(prevHost.cpu, cpu) : fail(noPrev);
       values.IOC_CPU_LOAD = !mark.procTicks.ok
         ? mark.procTicks
