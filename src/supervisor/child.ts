@@ -322,7 +322,7 @@ export class Child {
     this.clearTimer('resetTimer');
     this.deps.onExit(this.spec.name, pgid, exit);
     // The state file stays while a stop still waits for group members, so a killed agent finds them.
-    const isGroupLeft = this.state === 'stopping' && this.deps.system.kill(-pgid, 0);
+    const isGroupLeft = this.state === 'stopping' && this.deps.system.isGroupAlive(pgid);
     if (!isGroupLeft) this.deps.store.remove(this.spec.name);
     switch (this.state) {
       case 'starting':
@@ -411,7 +411,7 @@ export class Child {
     this.groupPollTimer = this.deps.clock.setTimer(GROUP_POLL_MS, () => {
       this.groupPollTimer = undefined;
       if (this.state !== 'stopping' || !this.isAwaitingGroup) return;
-      if (this.deps.system.kill(-pgid, 0)) this.pollGroup(pgid);
+      if (this.deps.system.isGroupAlive(pgid)) this.pollGroup(pgid);
       else this.finishStop();
     });
   }

@@ -72,6 +72,8 @@ function readResponse(socket: Socket, timeoutMs: number): Promise<{ response: Ok
         return;
       }
       if (line === undefined) return;
+      // Stream bytes after the answer must wait for the caller's own 'data' listener.
+      socket.pause();
       cleanup();
       let response: ControlResponse;
       try {
@@ -119,7 +121,7 @@ export interface ControlStream {
   initial: Buffer;
 }
 
-/** Opens a follow or console stream. */
+/** Opens a follow or console stream. The socket is paused: attach a 'data' listener, then resume(). */
 export async function openControlStream(
   socketPath: string,
   request: Extract<ControlRequest, { cmd: 'follow' | 'console' }>,
@@ -127,7 +129,6 @@ export async function openControlStream(
 ): Promise<ControlStream> {
   const socket = await connect(socketPath);
   socket.write(encodeLine(request));
-  socket.pause();
   const { response, rest } = await readResponse(socket, timeoutMs);
   return { socket, response, initial: rest };
 }

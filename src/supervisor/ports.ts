@@ -65,6 +65,8 @@ export interface ProcEntry {
 export interface System {
   /** kill(2); `target` < 0 signals a process group. Returns false when nothing was signalled; never throws. */
   kill(target: number, signal: NodeJS.Signals | 0): boolean;
+  /** True while the process group has a member that is not a zombie (kill(-pgid, 0) counts zombies). */
+  isGroupAlive(pgid: number): boolean;
   /** /proc/<pid>/stat, or undefined if there is no such process. */
   procEntry(pid: number): ProcEntry | undefined;
   /** Every process in /proc. */

@@ -48,6 +48,15 @@ export function createSystem(
       }
     },
     procEntry,
+    isGroupAlive(pgid) {
+      try {
+        process.kill(-pgid, 0);
+      } catch {
+        return false;
+      }
+      // kill() succeeds for zombies too, and an orphaned zombie stays until pid 1 reaps it.
+      return this.listProcesses().some((p) => p.pgrp === pgid && p.state !== 'Z');
+    },
     listProcesses() {
       let names: string[];
       try {

@@ -142,6 +142,10 @@ export class FakeSystem implements System {
     return proc !== undefined && !proc.isExited;
   }
 
+  isGroupAlive(pgid: number): boolean {
+    return this.kill(-pgid, 0);
+  }
+
   procEntry(pid: number): ProcEntry | undefined {
     const known = this.procs.get(pid);
     if (known) return known;
