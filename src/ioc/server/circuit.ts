@@ -5,11 +5,12 @@
 import {
   CA_MINOR_PROTOCOL_REVISION,
   CA_PROTO_ACCESS_RIGHT_READ,
+  ECA_INTERNAL,
   ECA_NORDACCESS,
 } from '../../ca/constants.js';
 import { dbrSize } from '../../ca/dbr.js';
 import { HEADER_SIZE, pad8, writeHeader, type CaMessage } from '../../ca/header.js';
-import { accessRightsResponse, serverDisconnResponse } from '../../ca/messages.js';
+import { accessRightsResponse, errorResponse, serverDisconnResponse } from '../../ca/messages.js';
 import { StreamParser } from '../../ca/stream-parser.js';
 import type { ValueSnapshot } from '../../ca/value.js';
 import { GwError } from '../../errors.js';
@@ -124,7 +125,12 @@ export class Circuit {
 
   private dispatch(msg: CaMessage): void {
     const handler = HANDLERS[msg.command];
-    if (!handler) throw new ProtocolViolation(`unknown or obsolete command ${msg.command}`, msg);
+    if (!handler) {
+      // rsrv: ERROR ECA_INTERNAL carrying the request, then the circuit is closed (ca-protocol.md §10.2).
+      const text = `unknown or obsolete command ${msg.command}`;
+      this.reply(errorResponse(msg, 0xffffffff, ECA_INTERNAL, text));
+      throw new ProtocolViolation(text, msg);
+    }
     handler(this, msg);
   }
 

@@ -1,0 +1,97 @@
+// Test-only: starts our CA server on loopback with a free port for the conformance and interop
+// integration tests, and finds free ports. Loopback only; each test gets its own ports so files run in
+// parallel. Not a test file.
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
+import { startCaServer, type CaServer } from '../../src/ioc/server/ca-server.js';
+import type { ConnectionLimits } from '../../src/ioc/server/connection.js';
+import { memoryLogger } from '../../src/log.js';
+import type { SimpleProvider } from '../support/simple-pvs.js';
+
+function tryBindUdp(port: number, host: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const s = createSocket({ type: 'udp4', reuseAddr: false });
+    s.once('error', () => {
+      s.close();
+      resolve(undefined);
+    });
+    s.bind({ port, address: host, exclusive: true }, () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+function tryListenTcp(port: number, host: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(undefined));
+    srv.listen({ port, host, exclusive: true }, () => {
+      const addr = srv.address();
+      const p = typeof addr === 'object' && addr ? addr.port : undefined;
+      srv.close(() => resolve(p));
+    });
+  });
+}
+
+/** A port free for both UDP and TCP on 127.0.0.1 (and UDP on the loopback broadcast), at the time of asking. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const candidate = await tryBindUdp(0, '127.0.0.1');
+    if (candidate === undefined || candidate > 65000) continue;
+    if ((await tryListenTcp(candidate, '127.0.0.1')) === undefined) continue;
+    if ((await tryBindUdp(candidate, '127.255.255.255')) === undefined) continue;
+    return candidate;
+  }
+  throw new Error('no free port found');
+}
+
+export interface Started {
+  server: CaServer;
+  port: number;
+  log: ReturnType<typeof memoryLogger>;
+}
+
+/**
+ * Starts a server for `provider` on 127.0.0.1. Without `port`, picks a free one (retrying when a
+ * parallel test took it first, i.e. when the TCP port fell back to an ephemeral one).
+ */
+export async function startServer(
+  provider: SimpleProvider,
+  opts: { port?: number; limits?: Partial<ConnectionLimits>; beaconPort?: number } = {},
+): Promise<Started> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const port = opts.port ?? (await freePort());
+    const beaconPort = opts.beaconPort ?? (await freePort());
+    const log = memoryLogger();
+    const server = await startCaServer({
+      provider,
+      env: {
+        EPICS_CAS_INTF_ADDR_LIST: '127.0.0.1',
+        EPICS_CAS_AUTO_BEACON_ADDR_LIST: 'NO',
+        EPICS_CAS_BEACON_ADDR_LIST: '127.0.0.1',
+        EPICS_CAS_SERVER_PORT: String(port),
+        EPICS_CAS_BEACON_PORT: String(beaconPort),
+      },
+      limits: opts.limits,
+      log,
+    });
+    if (server.tcpPort === port || opts.port !== undefined) return { server, port, log };
+    await server.close();
+  }
+  throw new Error('could not start a server on a free port');
+}
+
+/** Environment for a libca client (pyepics) that must find servers on `port` only. */
+export function clientEnv(port: number, repeaterPort: number, addrList = '127.0.0.1'): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    EPICS_CA_AUTO_ADDR_LIST: 'NO',
+    EPICS_CA_ADDR_LIST: addrList,
+    EPICS_CA_SERVER_PORT: String(port),
+    EPICS_CA_REPEATER_PORT: String(repeaterPort),
+    EPICS_CA_CONN_TMO: '30',
+    PYTHONUNBUFFERED: '1',
+  };
+}
