@@ -65,6 +65,38 @@ export function parsePvlist(text: string): ParsedPvlist {
   return parsed;
 }
 
+export type PvlistDecision =
+  | { verdict: 'deny-from' | 'deny'; entry: PvlistEntry }
+  | { verdict: 'allow'; entry: PvlistEntry; match: RegExpMatchArray }
+  | { verdict: 'none' };
+
+/**
+ * The gateway's three steps for a name (facts file, section 5): DENY FROM for the search's source IP
+ * (whatever the ORDER), then plain DENY under ORDER ALLOW, DENY, then the last matching ALLOW/ALIAS line
+ * (the gateway prepends entries as it reads them).
+ */
+export function evaluatePvlist(parsed: ParsedPvlist, pv: string, from?: string): PvlistDecision {
+  if (from !== undefined) {
+    const hit = parsed.entries.find(
+      (e) => e.kind === 'deny' && e.hosts.includes(from) && matches(e.pattern, pv),
+    );
+    if (hit) return { verdict: 'deny-from', entry: hit };
+  }
+  if (parsed.order === 'allow,deny') {
+    const hit = parsed.entries.find(
+      (e) => e.kind === 'deny' && e.hosts.length === 0 && matches(e.pattern, pv),
+    );
+    if (hit) return { verdict: 'deny', entry: hit };
+  }
+  const allows = parsed.entries.filter((e) => e.kind !== 'deny');
+  for (let i = allows.length - 1; i >= 0; i--) {
+    const entry = allows[i]!;
+    const match = matches(entry.pattern, pv);
+    if (match) return { verdict: 'allow', entry, match };
+  }
+  return { verdict: 'none' };
+}
+
 export interface ExplainRequest {
   pv: string;
   /** Source IP of the search. */
@@ -107,32 +139,20 @@ export function explain(config: AgentConfig, gatewayName: string, request: Expla
     reasons: [why, `pvlist line ${entry.line}: ${entry.text} (${originOf(entry.line)})`],
   });
 
-  // Step 1: DENY FROM applies whatever the ORDER, and only to searches from the listed addresses.
-  if (request.from !== undefined) {
-    const hit = parsed.entries.find(
-      (e) => e.kind === 'deny' && e.hosts.includes(request.from ?? '') && matches(e.pattern, pv),
+  const decision = evaluatePvlist(parsed, pv, request.from);
+  if (decision.verdict === 'deny-from' || decision.verdict === 'deny') {
+    if (decision.verdict === 'deny') {
+      return refuse(decision.entry, 'not served: a DENY line matches (ORDER ALLOW, DENY: denials win)');
+    }
+    return refuse(
+      decision.entry,
+      `not served to searches from ${request.from ?? ''}: a DENY FROM line matches`,
     );
-    if (hit) return refuse(hit, `not served to searches from ${request.from}: a DENY FROM line matches`);
   }
-  // Step 2: plain DENY lines, consulted only under ORDER ALLOW, DENY.
-  if (parsed.order === 'allow,deny') {
-    const hit = parsed.entries.find(
-      (e) => e.kind === 'deny' && e.hosts.length === 0 && matches(e.pattern, pv),
-    );
-    if (hit) return refuse(hit, 'not served: a DENY line matches (ORDER ALLOW, DENY: denials win)');
-  }
-  // Step 3: the gateway prepends entries, so the last matching line in the file wins.
-  const allows = parsed.entries.filter((e) => e.kind !== 'deny');
-  let decisive: PvlistEntry | undefined;
-  let match: RegExpMatchArray | null = null;
-  for (let i = allows.length - 1; i >= 0 && decisive === undefined; i--) {
-    const entry = allows[i]!;
-    match = matches(entry.pattern, pv);
-    if (match) decisive = entry;
-  }
-  if (decisive === undefined || match === null) {
+  if (decision.verdict !== 'allow') {
     return { ...result, reasons: ['not served: no ALLOW or ALIAS line matches the whole name'] };
   }
+  const { entry: decisive, match } = decision;
   const realName = decisive.kind === 'alias' ? expandAlias(decisive.target ?? '', match) : pv;
   const model = buildAccessModel(config, gateway);
   const access = evaluateAccess(model, decisive.asg, request.user ?? '', request.host ?? '');

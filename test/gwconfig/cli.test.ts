@@ -1,0 +1,188 @@
+// The `config` and `site` subcommands in-process: the examples pass `config check` (this is how CI keeps
+// them passing), a bad config prints FILE:LINE: error: lines and exits 78, render and explain print
+// their reports, and the site inventory renders the whole Australian Synchrotron layout.
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { checkAgentText } from '../../src/gwconfig/load-agent.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+const examples = join(root, 'examples');
+
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    out += String(chunk);
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    err += String(chunk);
+    return true;
+  });
+  try {
+    return { code: await main(argv), out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('gwagent config', () => {
+  const iniFiles = readdirSync(examples).filter((f) => f.endsWith('.ini'));
+
+  it('has the three example agent configurations', () => {
+    expect(iniFiles.sort()).toEqual(['cr01gw00.ini', 'cr01gw01.ini', 'demo.ini']);
+  });
+
+  it.each(iniFiles)('config check passes on examples/%s without warnings', async (name) => {
+    const result = await run(['config', 'check', join(examples, name)]);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/: ok \(\d+ gateways?: /);
+  });
+
+  it('the demo config stays on loopback', () => {
+    const { config } = checkAgentText('demo.ini', readFileSync(join(examples, 'demo.ini'), 'utf8'));
+    const addresses = [
+      config.ioc.address,
+      ...config.ioc.beaconAddresses,
+      config.control.console.host,
+      ...config.networks.flatMap((n) => [n.address, n.broadcast, ...n.search]),
+      ...config.gateways.flatMap((g) => g.clientAddresses),
+    ];
+    expect(addresses.length).toBeGreaterThan(8);
+    for (const a of addresses) expect(a).toMatch(/^127\./);
+    expect(config.gateways.map((g) => [g.name, g.direction])).toEqual([
+      ['DEMOF', 'forward'],
+      ['DEMOR', 'reverse'],
+    ]);
+  });
+
+  it('a bad config prints FILE:LINE: error: lines and exits 78', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gwconfig-cli-'));
+    const file = join(dir, 'bad.ini');
+    writeFileSync(file, '[agent]\nname = X\nbogus = 1\n[gateway.G]\ndirection = sideways\n');
+    const result = await run(['config', 'check', file]);
+    expect(result.code).toBe(78);
+    expect(result.out).toBe('');
+    expect(result.err.split('\n')).toEqual([
+      `${file}:3: error: unknown key "bogus" in [agent]`,
+      `${file}:4: error: [gateway.G] cannot tell which network is the client side; add "client = NETWORK"`,
+      `${file}:4: error: [gateway.G] cannot tell which network is the server side; add "server = NETWORK"`,
+      `${file}:4: warning: gateway G has no allow or alias rule: it serves only its own statistics PVs`,
+      `${file}:5: error: "direction" must be one of forward, reverse, oneway, got "sideways"`,
+      `${file} [network]: error: no [network.NAME] section: gateways need at least the GIN and one subnet (or two networks for oneway)`,
+      '',
+    ]);
+  });
+
+  it('an unreadable file exits 78 with the path', async () => {
+    const result = await run(['config', 'check', '/nonexistent/agent.ini']);
+    expect(result.code).toBe(78);
+    expect(result.err).toMatch(/^gwagent config: \/nonexistent\/agent\.ini: cannot read: ENOENT/);
+  });
+
+  it('render writes the files and reports restart, then nothing', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'gwconfig-render-'));
+    const first = await run(['config', 'render', join(examples, 'cr01gw01.ini'), '--out', out]);
+    expect(first.code).toBe(0);
+    expect(first.out.split('\n').slice(-3)).toEqual(['reload: -', 'restart: GWF01 GWR01', '']);
+    const second = await run(['config', 'render', join(examples, 'cr01gw01.ini'), '--out', out]);
+    expect(second.out).toBe('reload: -\nrestart: -\n');
+  });
+
+  it('explain prints the verdict and the reasons', async () => {
+    const result = await run([
+      'config',
+      'explain',
+      join(examples, 'cr01gw01.ini'),
+      '--gateway',
+      'GWF01',
+      '--pv',
+      'SR11BCM01:CURRENT_MONITOR',
+      '--user',
+      'ops1',
+      '--host',
+      'opi01',
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.out.split('\n')[0]).toBe('GWF01 SR11BCM01:CURRENT_MONITOR: served, write');
+    const denied = await run([
+      'config',
+      'explain',
+      join(examples, 'cr01gw01.ini'),
+      '--gateway',
+      'GWF01',
+      '--pv',
+      'X',
+      '--from',
+      '10.17.19.91',
+    ]);
+    expect(denied.out.split('\n')[0]).toBe('GWF01 X: not served');
+    const unknown = await run([
+      'config',
+      'explain',
+      join(examples, 'cr01gw01.ini'),
+      '--gateway',
+      'NOPE',
+      '--pv',
+      'X',
+    ]);
+    expect(unknown.code).toBe(78);
+  });
+});
+
+describe('gwagent site', () => {
+  const site = join(examples, 'as-site.json');
+
+  it('renders the Australian Synchrotron layout: ten containers, 19 gateways, each passing config check', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'gwconfig-site-'));
+    const result = await run(['site', 'render', site, '--out', out]);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    const inis = readdirSync(out)
+      .filter((f) => f.endsWith('.ini'))
+      .sort();
+    expect(inis).toHaveLength(10);
+    let gateways = 0;
+    for (const name of inis) {
+      const check = checkAgentText(name, readFileSync(join(out, name), 'utf8'));
+      expect(check.problems).toEqual([]);
+      gateways += check.config.gateways.length;
+    }
+    expect(gateways).toBe(19);
+    expect(readFileSync(join(out, 'hosts'), 'utf8').split('\n')).toContain('10.17.19.91\tCR01GW01 cr01gw01');
+  });
+
+  it('prints the tables', async () => {
+    const result = await run(['site', 'table', site, '--format', 'confluence']);
+    expect(result.code).toBe(0);
+    const lines = result.out.trimEnd().split('\n');
+    expect(lines[0]).toBe('||Container||Enabled||Label||Interfaces||Gateway||Direction||Function||');
+    expect(lines).toHaveLength(20);
+  });
+
+  it('a bad site exits 78 naming the JSON key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gwconfig-badsite-'));
+    const file = join(dir, 'site.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        gin: { vlan: 'v0' },
+        containers: [{ hostname: 'A', interfaces: [{ name: 'eth0', vlan: 'v0', address: '10.1.1.1' }] }],
+      }),
+    );
+    const result = await run(['site', 'render', file, '--out', dir]);
+    expect(result.code).toBe(78);
+    expect(result.err).toBe(
+      `${file} [containers[0].interfaces[0].address]: error: "10.1.1.1" must be numeric IPv4 with a prefix length, e.g. 10.17.19.91/16\n`,
+    );
+  });
+});
