@@ -43,7 +43,7 @@ export function epicsStampToDate(stamp: EpicsTimeStamp): Date {
 /** Turns a decoded payload into a CaValue; `isArray` comes from the channel's native count (> 1). */
 export function toCaValue(data: DecodedDbr, isArray: boolean): CaValue {
   // A count-0 reply (empty array) still carries one zeroed slot on the wire (§8.3): drop it.
-  const values = (data.count === 0 ? [] : data.value);
+  const values = data.count === 0 ? [] : data.value;
   const out: CaValue = {
     dbrType: data.dbrType,
     count: values.length,

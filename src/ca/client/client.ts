@@ -178,7 +178,7 @@ export class CaClient extends EventEmitter implements ChannelHost {
     try {
       encoded = encodePut(value, opts.dbrType ?? defaultPutType(value, ch.nativeType!));
     } catch (err) {
-      return Promise.reject(err);
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     if (encoded.count > ch.nativeCount) {
       return Promise.reject(new CaStatusError(ECA_BADCOUNT, `${ch.name}: put of ${encoded.count} elements`));

@@ -1,0 +1,118 @@
+// CaClient against a scripted TCP server whose replies are hex written from ca-protocol.md (not our
+// server's encoder): a server that sends garbage loses its circuit and the client reconnects; a server
+// that disconnects in the middle of a reply fails the pending get, and the next circuit works; replies
+// split across TCP segments are reassembled.
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CaClient, type CaException } from '../../src/ca/client/index.js';
+import { StreamParser } from '../../src/ca/stream-parser.js';
+import type { CaMessage } from '../../src/ca/header.js';
+import type { GwError } from '../../src/errors.js';
+import { hex } from '../support/hex.js';
+import { until } from './helpers.js';
+
+type Script = (msg: CaMessage, sock: net.Socket, connection: number) => void;
+
+const SERVER_VERSION = hex('00 00 00 00 00 00 00 0D 00 00 00 00 00 00 00 00');
+
+/** ACCESS_RIGHTS (read+write) then CREATE_CHAN DOUBLE x1 with sid 42, for the request's CID. */
+function created(cid: number): Buffer {
+  const b = hex(`00 16 00 00 00 00 00 00 00 00 00 00 00 00 00 03
+                 00 12 00 00 00 06 00 01 00 00 00 00 00 00 00 2A`);
+  b.writeUInt32BE(cid, 8);
+  b.writeUInt32BE(cid, 24);
+  return b;
+}
+
+/** READ_NOTIFY reply DBR_TIME_DOUBLE 3.25 (A.5) for an IOID. */
+function timeDoubleReply(ioid: number): Buffer {
+  const b = hex(`00 0F 00 18 00 14 00 01 00 00 00 01 00 00 00 00
+                 00 00 00 00 3F F3 63 00 1D CD 65 00 00 00 00 00 40 0A 00 00 00 00 00 00`);
+  b.writeUInt32BE(ioid, 12);
+  return b;
+}
+
+let server: net.Server | undefined;
+let client: CaClient | undefined;
+
+async function scripted(script: Script): Promise<number> {
+  let connections = 0;
+  server = net.createServer((sock) => {
+    const n = ++connections;
+    const parser = new StreamParser();
+    sock.write(SERVER_VERSION);
+    sock.on('data', (chunk) => {
+      for (const msg of parser.feed(chunk)) script(msg, sock, n);
+    });
+    sock.on('error', () => {});
+  });
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+  return (server.address() as net.AddressInfo).port;
+}
+
+afterEach(async () => {
+  await client?.close();
+  await new Promise((r) => (server ? server.close(r) : r(undefined)));
+  server = undefined;
+});
+
+describe('CaClient against a misbehaving server', () => {
+  it('drops a circuit on garbage (NOT_FOUND over TCP) and recovers on the next one', async () => {
+    const port = await scripted((msg, sock, n) => {
+      if (msg.command !== 18) return;
+      if (n === 1) sock.write(hex('00 0E 00 00 00 05 00 0D 00 00 00 01 00 00 00 01'));
+      else sock.write(created(msg.parameter1));
+    });
+    client = new CaClient({ env: {}, autoAddrList: false });
+    const exceptions: CaException[] = [];
+    client.on('exception', (e: CaException) => exceptions.push(e));
+    const ch = client.channel('TEST:A', { server: `127.0.0.1:${port}` });
+    await ch.connected(3000);
+    expect(exceptions).toHaveLength(1);
+    expect((exceptions[0]!.error as GwError).code).toBe('GW_CA_FRAMING');
+    expect(exceptions[0]!.server).toBe(`127.0.0.1:${port}`);
+    expect([ch.nativeType, ch.nativeCount]).toEqual([6, 1]);
+  });
+
+  it('fails a get when the server disconnects mid-reply, then reconnects and reads split segments', async () => {
+    const port = await scripted((msg, sock, n) => {
+      if (msg.command === 18) sock.write(created(msg.parameter1));
+      if (msg.command !== 15) return;
+      const reply = timeDoubleReply(msg.parameter2);
+      if (n === 1) {
+        sock.write(reply.subarray(0, 20));
+        setTimeout(() => sock.destroy(), 20);
+      } else {
+        // Header split from its payload, in three segments.
+        sock.write(reply.subarray(0, 7));
+        setTimeout(() => sock.write(reply.subarray(7, 30)), 10);
+        setTimeout(() => sock.write(reply.subarray(30)), 20);
+      }
+    });
+    client = new CaClient({ env: {}, autoAddrList: false });
+    const ch = client.channel('TEST:A', { server: `127.0.0.1:${port}` });
+    await ch.connected(3000);
+    const err = (await ch.get({ timeoutMs: 3000 }).catch((e: unknown) => e)) as GwError;
+    expect(err.code).toBe('GW_CA_DISCONNECTED');
+    expect(err.message).toMatch(/^TEST:A: circuit to 127\.0\.0\.1:\d+ lost/);
+    await until(() => ch.isConnected, 3000, 'reconnect');
+    const v = await ch.get({ timeoutMs: 3000 });
+    expect([v.value, v.timestamp?.toISOString()]).toEqual([3.25, '2024-01-01T00:00:00.500Z']);
+  });
+
+  it('times out a get the server never answers, and reports an unanswered ECHO as unresponsive', async () => {
+    const port = await scripted((msg, sock) => {
+      if (msg.command === 18) sock.write(created(msg.parameter1));
+    });
+    client = new CaClient({ env: {}, autoAddrList: false, connTmoMs: 100, echoTimeoutMs: 100 });
+    const exceptions: CaException[] = [];
+    client.on('exception', (e: CaException) => exceptions.push(e));
+    const ch = client.channel('TEST:A', { server: `127.0.0.1:${port}` });
+    await ch.connected(3000);
+    const err = (await ch.get({ timeoutMs: 50 }).catch((e: unknown) => e)) as GwError;
+    expect([err.code, err.message]).toEqual(['GW_CA_TIMEOUT', 'TEST:A: get timed out after 50 ms']);
+    await until(() => exceptions.length > 0, 3000, 'unresponsive');
+    expect(exceptions[0]!.error.message).toMatch(/did not answer ECHO/);
+    await until(() => ch.state !== 'connected', 1000, 'disconnect');
+  });
+});
