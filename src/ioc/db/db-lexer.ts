@@ -1,0 +1,97 @@
+// Tokens of the .db file syntax (dbLex.l): punctuation, quoted strings with C escapes, bare words,
+// `#` comments; one line at a time, since neither strings nor comments span lines. Pure.
+
+export interface Token {
+  kind: 'word' | 'string' | 'punct';
+  text: string;
+  line: number;
+}
+
+/** Characters of an unquoted word, as dbLex's `bareword`. */
+const BARE = /[a-zA-Z0-9_\-+:.[\]<>;]/;
+
+/** The line without its `#` comment (a `#` inside quotes is text). */
+export function stripComment(line: string): string {
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted && ch === '\\') i++;
+    else if (ch === '"') quoted = !quoted;
+    else if (ch === '#' && !quoted) return line.slice(0, i);
+  }
+  return line;
+}
+
+const ESCAPES: { readonly [c: string]: string } = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  '\\': '\\',
+  '"': '"',
+  "'": "'",
+  '?': '?',
+};
+
+/** Tokenizes one (comment-free, macro-expanded) line; errors carry the reason. */
+export function tokenizeLine(line: string, lineNo: number): { tokens: Token[]; errors: string[] } {
+  const tokens: Token[] = [];
+  const errors: string[] = [];
+  let i = 0;
+  while (i < line.length) {
+    const ch = line[i]!;
+    if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n') {
+      i++;
+    } else if ('(){},'.includes(ch)) {
+      tokens.push({ kind: 'punct', text: ch, line: lineNo });
+      i++;
+    } else if (ch === '"') {
+      let text = '';
+      let j = i + 1;
+      let closed = false;
+      while (j < line.length) {
+        const c = line[j]!;
+        if (c === '"') {
+          closed = true;
+          break;
+        }
+        if (c === '\\' && j + 1 < line.length) {
+          const e = line[j + 1]!;
+          const hex = /^x([0-9a-fA-F]{1,2})/.exec(line.slice(j + 1));
+          const oct = /^([0-7]{1,3})/.exec(line.slice(j + 1));
+          if (hex) {
+            text += String.fromCharCode(parseInt(hex[1]!, 16));
+            j += 1 + hex[0].length;
+          } else if (oct) {
+            text += String.fromCharCode(parseInt(oct[1]!, 8) & 0xff);
+            j += 1 + oct[0].length;
+          } else {
+            text += ESCAPES[e] ?? e;
+            j += 2;
+          }
+          continue;
+        }
+        text += c;
+        j++;
+      }
+      if (!closed) {
+        errors.push('unterminated string');
+        return { tokens, errors };
+      }
+      tokens.push({ kind: 'string', text, line: lineNo });
+      i = j + 1;
+    } else if (BARE.test(ch)) {
+      let j = i;
+      while (j < line.length && BARE.test(line[j]!)) j++;
+      tokens.push({ kind: 'word', text: line.slice(i, j), line: lineNo });
+      i = j;
+    } else {
+      errors.push(`unexpected character "${ch}"`);
+      i++;
+    }
+  }
+  return { tokens, errors };
+}
