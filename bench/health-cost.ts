@@ -2,15 +2,7 @@
 // FD 20 s, LOAD 10 s, MEM 10 s): CPU seconds (process.cpuUsage) and RSS growth over a run (default
 // 60 s), then the cost of one call per group. Usage: npx tsx bench/health-cost.ts [seconds]
 import { HealthSampler } from '../src/ioc/health/sampler.js';
-import type { UpdateGroup } from '../src/ioc/health/pv-table.js';
-
-const PERIODS_S: Record<Exclude<UpdateGroup, 'static'>, number> = {
-  second: 1,
-  CA: 15,
-  FD: 20,
-  LOAD: 10,
-  MEM: 10,
-};
+import { DEFAULT_PERIODS_S, type UpdateGroup } from '../src/ioc/health/pv-table.js';
 
 async function main(): Promise<void> {
   const durationS = Number(process.argv[2] ?? 60);
@@ -28,7 +20,7 @@ async function main(): Promise<void> {
   const rss0 = process.memoryUsage().rss;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const timers = Object.entries(PERIODS_S).map(([g, s]) =>
+  const timers = Object.entries(DEFAULT_PERIODS_S).map(([g, s]) =>
     setInterval(() => void run(g as UpdateGroup), s * 1000),
   );
   await new Promise((r) => setTimeout(r, durationS * 1000));

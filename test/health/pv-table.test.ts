@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   ACCESS_STRINGS,
+  DEFAULT_PERIODS_S,
+  UPDATE_PERIOD_PVS,
   expandHealthPvs,
   HEALTH_PVS,
   type HealthPvDef,
@@ -200,5 +202,14 @@ describe('expandHealthPvs', () => {
       'CG_MEM_USED_PCT',
       'CG_CPU_LOAD',
     ]);
+  });
+});
+
+describe('update periods', () => {
+  it('default periods match the initial VAL of the *_UPD_TIME PVs', () => {
+    for (const [group, pvName] of Object.entries(UPDATE_PERIOD_PVS)) {
+      expect(get(pvName).initial, pvName).toBe(DEFAULT_PERIODS_S[group as keyof typeof UPDATE_PERIOD_PVS]);
+    }
+    expect(DEFAULT_PERIODS_S.second).toBe(1);
   });
 });

@@ -268,6 +268,23 @@ export const HEALTH_PVS: readonly HealthPvDef[] = Object.freeze([
   }),
 ]);
 
+/** The ao PV that holds each periodic group's period (seconds), as devIocStats' *_UPD_TIME. */
+export const UPDATE_PERIOD_PVS = Object.freeze({
+  CA: 'CA_UPD_TIME',
+  FD: 'FD_UPD_TIME',
+  LOAD: 'LOAD_UPD_TIME',
+  MEM: 'MEM_UPD_TIME',
+} as const);
+
+/** Default periods in seconds: devIocStats' defaults, plus the 1 s scan of TOD/UPTIME/HEARTBEAT. */
+export const DEFAULT_PERIODS_S: Readonly<Record<Exclude<UpdateGroup, 'static'>, number>> = Object.freeze({
+  second: 1,
+  CA: 15,
+  FD: 20,
+  LOAD: 10,
+  MEM: 10,
+});
+
 /** The severity a PV gets when its sampler value is an error (with status READ_ALARM). */
 export const READ_FAILURE_SEVERITY = INVALID_ALARM;
 
