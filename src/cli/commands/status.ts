@@ -1,0 +1,24 @@
+// `gwagent status [--json]`: the state of every supervised child, from the running agent.
+import type { Command } from '../command.js';
+import { parseOptions } from '../command.js';
+import { controlRequest } from '../../supervisor/control-client.js';
+import { defaultSocketPath, formatStatusTable, SOCKET_OPTION, SOCKET_USAGE } from '../control-client.js';
+
+const USAGE = `Usage: gwagent status [--json] [--socket PATH]
+  Shows NAME STATE PID UPTIME RESTARTS LAST-EXIT for every child of the running agent.
+  --json          the full status objects as JSON
+${SOCKET_USAGE}`;
+
+export const command: Command = {
+  summary: 'show the state of the supervised gateways',
+  usage: USAGE,
+  async run(argv) {
+    const { values } = parseOptions(argv, { ...SOCKET_OPTION, json: { type: 'boolean' } }, false);
+    const response = await controlRequest(values.socket ?? defaultSocketPath(), { cmd: 'status' });
+    const children = response.children ?? [];
+    process.stdout.write(
+      values.json ? JSON.stringify(children, null, 2) + '\n' : formatStatusTable(children),
+    );
+    return 0;
+  },
+};
