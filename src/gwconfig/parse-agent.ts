@@ -384,9 +384,10 @@ function parseGateway(
       section.line,
       `gateway name "${name}" must start with a letter and use letters, digits, _ and - (it is the statistics PV prefix)`,
     );
-  const direction = s.oneOf('direction', DIRECTIONS, 'forward');
-  if (s.optional('direction') === undefined)
+  const hasDirection = section.entries.some((e) => e.key === 'direction' && e.value !== '');
+  if (!hasDirection)
     problems.error(section.line, `[${section.name}] needs "direction = forward|reverse|oneway"`);
+  const direction = s.oneOf('direction', DIRECTIONS, 'forward');
   // forward: subnet -> GIN; reverse: GIN -> subnet; oneway: GIN -> GIN unless both sides are named.
   const clientDefault =
     direction === 'forward' ? defaultNetwork(networks, false) : defaultNetwork(networks, true);

@@ -97,6 +97,19 @@ class SiteReader {
   }
 }
 
+/** A printf-style host name template ("CR01GW%02d") as a RegExp for whole host names. */
+function templateRegExp(template: string): RegExp {
+  const source = template
+    .split(/(%0?\d*d)/)
+    .map((part) => {
+      const m = /^%0?(\d*)d$/.exec(part);
+      if (m) return m[1] ? `\\d{${m[1]},}` : '\\d+';
+      return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('');
+  return new RegExp(`^${source}$`);
+}
+
 /** Parses and checks site JSON text. Pure. */
 export function parseSite(file: string, text: string): { site: Site; problems: Problem[] } {
   const r = new SiteReader(file);
@@ -190,6 +203,12 @@ export function parseSite(file: string, text: string): { site: Site; problems: P
       gatewayNames.set(gateway.name, container.hostname);
       container.gateways.push(gateway);
     });
+    if (site.hostnameTemplate !== '' && !templateRegExp(site.hostnameTemplate).test(container.hostname)) {
+      r.warn(
+        `${key}.hostname`,
+        `hostname ${container.hostname} does not follow hostname_template ${site.hostnameTemplate}`,
+      );
+    }
     if (container.enabled && !container.interfaces.some((itf) => itf.vlan === site.ginVlan)) {
       r.warn(key, `container ${container.hostname} has no interface on the GIN vlan ${site.ginVlan}`);
     }

@@ -2,6 +2,7 @@
 // that reaches its own container), server address clashes, undefined or unused access groups, and
 // warnings for settings that are legal but likely wrong. Pure: model in, problems out.
 import type { ProblemList } from './problems.js';
+import { checkPattern } from './gateway-regex.js';
 import { contains, overlaps, parseAddressEntry } from './net.js';
 import { clientAddressList, networkByName, serverAddress } from './topology.js';
 import type { AgentConfig, GatewayConfig } from './types.js';
@@ -128,6 +129,7 @@ function checkGateway(config: AgentConfig, gateway: GatewayConfig, problems: Pro
       `gateway ${gateway.name} has no allow or alias rule: it serves only its own statistics PVs`,
     );
   }
+  checkControlExposure(config, gateway, problems);
   if (gateway.readOnly) {
     const writer = gateway.rules.find(
       (r) => r.group !== undefined && config.groups.some((g) => g.name === r.group && g.access === 'write'),
@@ -157,6 +159,31 @@ function checkGateway(config: AgentConfig, gateway: GatewayConfig, problems: Pro
         `${rule.kind} ${rule.pattern} repeats line ${first}; the later line wins`,
       );
     else seen.set(key, rule.origin.line);
+  }
+}
+
+/**
+ * A write-granting pattern broad enough to match another gateway's control PVs lets that group quit or
+ * reconfigure the other gateway through this one (writes to <prefix>:quitFlag or its .DESC).
+ */
+function checkControlExposure(config: AgentConfig, gateway: GatewayConfig, problems: ProblemList): void {
+  if (gateway.readOnly) return;
+  const probes = [...config.gateways.filter((g) => g !== gateway).map((g) => g.name), 'GATEWAY'].map(
+    (n) => `${n}:quitFlag`,
+  );
+  for (const rule of gateway.rules) {
+    if (rule.kind === 'deny' || rule.group === undefined) continue;
+    if (!config.groups.some((g) => g.name === rule.group && g.access === 'write')) continue;
+    const check = checkPattern(rule.pattern);
+    if (check.jsSource === undefined) continue;
+    const regex = new RegExp(`^(?:${check.jsSource})$`);
+    const hit = probes.find((name) => regex.test(name));
+    if (hit !== undefined) {
+      problems.warn(
+        rule.origin.line,
+        `pattern "${rule.pattern}" grants write to group "${rule.group}" and also matches other gateways' control PVs such as ${hit}; deny them or narrow the pattern`,
+      );
+    }
   }
 }
 

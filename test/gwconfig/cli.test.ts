@@ -48,6 +48,17 @@ describe('gwagent config', () => {
     expect(result.out).toMatch(/: ok \(\d+ gateways?: /);
   });
 
+  it('the complete example in docs/config.md passes config check without problems', () => {
+    const doc = readFileSync(join(root, 'docs', 'config.md'), 'utf8');
+    const example = /```ini\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(example).toBeDefined();
+    const result = checkAgentText('docs/config.md', example!);
+    expect(result.problems).toEqual([]);
+    expect(result.config.gateways.map((g) => g.name)).toEqual(['GWF01', 'GWR01']);
+    expect(result.config.health.alarms).toEqual({ 'SYS_CPU_LOAD.HIHI': 90, 'SYS_CPU_LOAD.HHSV': 'MAJOR' });
+    expect(result.config.health.disks).toEqual({ ROOT: '/', ASP: '/asp' });
+  });
+
   it('the demo config stays on loopback', () => {
     const { config } = checkAgentText('demo.ini', readFileSync(join(examples, 'demo.ini'), 'utf8'));
     const addresses = [

@@ -301,6 +301,19 @@ describe('agent config validation', () => {
     expect(errors(text)).toEqual([]);
   });
 
+  it("warns when a write-granting pattern also matches other gateways' control PVs", () => {
+    const text = BASE.replace('allow = SR:.* operators', 'allow = GW.* operators');
+    expect(check(text)).toEqual([
+      {
+        file: 'agent.ini',
+        line: lineOf(text, 'allow = GW.* operators'),
+        severity: 'warning',
+        message:
+          'pattern "GW.*" grants write to group "operators" and also matches other gateways\' control PVs such as GWR01:quitFlag; deny them or narrow the pattern',
+      },
+    ]);
+  });
+
   it('loadAgentConfig throws ProblemsError GW_CONFIG_INVALID listing every error with file and line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gwconfig-'));
     const path = join(dir, 'bad.ini');
