@@ -22,11 +22,19 @@ export class OutputTail {
     if (this.partial.length > this.maxBytes) {
       this.partial = this.partial.slice(this.partial.length - this.maxBytes);
     }
+    // Drop from the front in one splice: shift() per line is quadratic under an output flood.
+    let drop = 0;
+    let bytes = this.bytes;
     while (
-      this.lines.length > 0 &&
-      (this.lines.length > this.maxLines || this.bytes + this.partial.length > this.maxBytes)
+      drop < this.lines.length &&
+      (this.lines.length - drop > this.maxLines || bytes + this.partial.length > this.maxBytes)
     ) {
-      this.bytes -= this.lines.shift()!.length + 1;
+      bytes -= this.lines[drop]!.length + 1;
+      drop++;
+    }
+    if (drop > 0) {
+      this.lines.splice(0, drop);
+      this.bytes = bytes;
     }
   }
 
