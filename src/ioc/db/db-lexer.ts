@@ -36,8 +36,16 @@ const ESCAPES: { readonly [c: string]: string } = {
   '?': '?',
 };
 
-/** Tokenizes one (comment-free, macro-expanded) line; errors carry the reason. */
-export function tokenizeLine(line: string, lineNo: number): { tokens: Token[]; errors: string[] } {
+/**
+ * Tokenizes one (comment-free, macro-expanded) line; errors carry the reason. `extraBare` adds
+ * characters allowed in unquoted words (the .acf parser allows "/" for CIDR blocks).
+ */
+export function tokenizeLine(
+  line: string,
+  lineNo: number,
+  extraBare = '',
+): { tokens: Token[]; errors: string[] } {
+  const isBare = (c: string) => BARE.test(c) || extraBare.includes(c);
   const tokens: Token[] = [];
   const errors: string[] = [];
   let i = 0;
@@ -83,9 +91,9 @@ export function tokenizeLine(line: string, lineNo: number): { tokens: Token[]; e
       }
       tokens.push({ kind: 'string', text, line: lineNo });
       i = j + 1;
-    } else if (BARE.test(ch)) {
+    } else if (isBare(ch)) {
       let j = i;
-      while (j < line.length && BARE.test(line[j]!)) j++;
+      while (j < line.length && isBare(line[j]!)) j++;
       tokens.push({ kind: 'word', text: line.slice(i, j), line: lineNo });
       i = j;
     } else {
