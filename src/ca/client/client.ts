@@ -222,7 +222,6 @@ export class CaClient extends EventEmitter implements ChannelHost {
 
   closeChannel(ch: Channel): void {
     if (ch.state === 'closed') return;
-    const wasUp = ch.state === 'connected';
     this.search.remove(ch.cid);
     const retry = this.directRetries.get(ch.cid);
     clearTimeout(retry?.timer);
@@ -235,9 +234,9 @@ export class CaClient extends EventEmitter implements ChannelHost {
     }
     for (const [id, m] of this.monitors) if (m.channel === ch) this.monitors.delete(id);
     this.failPending(ch, () => this.closedError(ch));
+    // Like ca_clear_channel: no connection callback for a channel the application closed itself.
     ch.state = 'closed';
     this.channels.delete(ch.cid);
-    if (wasUp) ch.emit('connection', false);
   }
 
   // ---- resolution -----------------------------------------------------------------------------

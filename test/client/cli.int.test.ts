@@ -1,0 +1,134 @@
+// `gwagent ca get|put|monitor|info` as an operator runs it: the compiled CLI against a CA server on
+// loopback, configured only through EPICS_CA_* variables; output columns as caget/caput/camonitor/cainfo.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as C from '../../src/ca/constants.js';
+import type { CaServer } from '../../src/ioc/server/ca-server.js';
+import { SimplePv, SimpleProvider } from '../support/simple-pvs.js';
+import { freePort, startServer } from './helpers.js';
+
+const run = promisify(execFile);
+let server: CaServer;
+let env: NodeJS.ProcessEnv;
+let port: number;
+const provider = new SimpleProvider();
+
+async function gwagent(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['bin/gwagent.js', 'ca', ...args], { env });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  provider.add(new SimplePv('CLI:DBL', C.DBF_DOUBLE, [3.25], 1, { units: 'mm', precision: 3 }));
+  provider.add(new SimplePv('CLI:ENUM', C.DBF_ENUM, [1], 1, { enumStrings: ['Off', 'On'] }));
+  provider.add(new SimplePv('CLI:WF', C.DBF_LONG, [1, 2, 3], 8));
+  provider.add(new SimplePv('CLI:ALARM', C.DBF_DOUBLE, [0.5])).set([0.5], {
+    status: C.HIHI_ALARM,
+    severity: C.MAJOR_ALARM,
+    stamp: { secPastEpoch: 1072915200, nsec: 500000000 },
+  });
+  port = await freePort();
+  server = await startServer(provider, port);
+  env = {
+    PATH: process.env.PATH,
+    TZ: 'UTC',
+    EPICS_CA_AUTO_ADDR_LIST: 'NO',
+    EPICS_CA_ADDR_LIST: `127.0.0.1:${port}`,
+    EPICS_CA_MAX_SEARCH_PERIOD: '60',
+  };
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+describe('gwagent ca', () => {
+  it('get prints name and value like caget; enums as strings, arrays with their count', async () => {
+    const r = await gwagent('get', 'CLI:DBL', 'CLI:ENUM', 'CLI:WF');
+    expect(r).toEqual({
+      code: 0,
+      stdout: `${'CLI:DBL'.padEnd(30)} 3.25\n${'CLI:ENUM'.padEnd(30)} On\n${'CLI:WF'.padEnd(30)} 3 1 2 3\n`,
+      stderr: '',
+    });
+    expect((await gwagent('get', '-t', '-n', 'CLI:ENUM')).stdout).toBe('1\n');
+  });
+
+  it('get -a adds the time stamp and the alarm; -d prints every field of the DBR type', async () => {
+    expect((await gwagent('get', '-a', 'CLI:ALARM')).stdout).toBe(
+      `${'CLI:ALARM'.padEnd(30)} 2024-01-01 00:00:00.500000 0.5 HIHI MAJOR\n`,
+    );
+    const d = await gwagent('get', '-d', 'DBR_CTRL_ENUM', 'CLI:ENUM');
+    expect(d.stdout).toBe(
+      [
+        'CLI:ENUM',
+        '    Native data type: DBF_ENUM',
+        '    Request type:     DBR_CTRL_ENUM',
+        '    Element count:    1',
+        '    Value:            1',
+        '    Status:           NO_ALARM',
+        '    Severity:         NO_ALARM',
+        '    Enums:            ( 2)',
+        '                      [ 0] Off',
+        '                      [ 1] On',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('exits 1 and says so when a PV does not connect, still printing the others', async () => {
+    const r = await gwagent('get', '-w', '0.3', 'CLI:DBL', 'CLI:NOPE');
+    expect(r).toEqual({
+      code: 1,
+      stdout: `${'CLI:DBL'.padEnd(30)} 3.25\n`,
+      stderr: "Channel connect timed out: 'CLI:NOPE' not found.\n",
+    });
+  });
+
+  it('put prints old and new values like caput; -c waits for completion', async () => {
+    expect((await gwagent('put', 'CLI:DBL', '7.5')).stdout).toBe(
+      `Old : ${'CLI:DBL'.padEnd(30)} 3.25\nNew : ${'CLI:DBL'.padEnd(30)} 7.5\n`,
+    );
+    expect((await gwagent('put', '-c', '-t', 'CLI:WF', '4', '5')).stdout).toBe('2 4 5\n');
+  });
+
+  it('info prints the channel like cainfo; --server connects without a search', async () => {
+    const r = await gwagent('info', '--server', `127.0.0.1:${port}`, 'CLI:WF');
+    expect(r.stdout).toBe(
+      [
+        'CLI:WF',
+        '    State:            connected',
+        `    Host:             127.0.0.1:${port}`,
+        '    Access:           read, write',
+        '    Native data type: DBF_LONG',
+        '    Request type:     DBR_LONG',
+        '    Element count:    8',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('monitor prints camonitor lines for each update', async () => {
+    const pv = provider.pvs.get('CLI:ALARM')!;
+    const timer = setInterval(() => pv.set([0.75], { status: 0, severity: 0 }), 100);
+    try {
+      const r = await gwagent('monitor', '--updates', '2', 'CLI:ALARM');
+      const lines = r.stdout.trimEnd().split('\n');
+      expect(r.code).toBe(0);
+      expect(lines[0]).toBe(`${'CLI:ALARM'.padEnd(30)} 2024-01-01 00:00:00.500000 0.5 HIHI MAJOR`);
+      expect(lines[1]).toBe(`${'CLI:ALARM'.padEnd(30)} 2024-01-01 00:00:00.500000 0.75`);
+    } finally {
+      clearInterval(timer);
+    }
+  });
+
+  it('rejects bad options with exit status 78', async () => {
+    const r = await gwagent('get', '-d', 'NOPE', 'CLI:DBL');
+    expect([r.code, r.stderr]).toEqual([78, "gwagent ca: -d 'NOPE': not a DBR type name or number 0..38\n"]);
+  });
+});
