@@ -56,14 +56,22 @@ describe('real ptys', () => {
 
   it('exit 0 at once is a failed start: backoff, retried with growing delay', async () => {
     const { sup, events } = makeSupervisor();
-    sup.add({ name: 'quick', command: fixture('exit-code.sh'), args: ['0'], restart: 'on-failure', ...FAST });
+    // startSecs 2: even a slow, loaded machine runs the script in less, so every start fails.
+    sup.add({
+      name: 'quick',
+      command: fixture('exit-code.sh'),
+      args: ['0'],
+      restart: 'on-failure',
+      ...FAST,
+      startSecs: 2,
+    });
     sup.start('quick');
     await waitFor(() => sup.snapshot('quick').restarts >= 3 || undefined, 10_000, '3 restarts');
     const backoffs = events.filter((e) => e.state === 'backoff').map((e) => e.reason);
     expect(backoffs.slice(0, 3)).toEqual([
-      'exited before startSecs (0.3 s): exit 0; restart in 0.1 s',
-      'exited before startSecs (0.3 s): exit 0; restart in 0.2 s',
-      'exited before startSecs (0.3 s): exit 0; restart in 0.4 s',
+      'exited before startSecs (2 s): exit 0; restart in 0.1 s',
+      'exited before startSecs (2 s): exit 0; restart in 0.2 s',
+      'exited before startSecs (2 s): exit 0; restart in 0.4 s',
     ]);
     expect(events.some((e) => e.state === 'running')).toBe(false);
   });
@@ -97,13 +105,19 @@ describe('real ptys', () => {
   it('stop ends a grandchild with the group', async () => {
     const { sup, dir } = makeSupervisor();
     const pidFile = join(dir, 'gc.pid');
-    sup.add({ name: 'tree', command: fixture('grandchild.sh'), args: [pidFile], ...FAST });
+    sup.add({
+      name: 'tree',
+      command: fixture('grandchild.sh'),
+      args: [pidFile],
+      ...FAST,
+      stopTimeoutMs: 3000,
+    });
     sup.start('tree');
     const [gc] = await waitFor(() => readPids(pidFile), 5000, 'grandchild pid');
     expect(isGone(gc!)).toBe(false);
     const t0 = Date.now();
     await sup.stop('tree');
-    expect(Date.now() - t0).toBeLessThan(450); // SIGTERM suffices, no wait for the SIGKILL timeout
+    expect(Date.now() - t0).toBeLessThan(2000); // SIGTERM suffices, no wait for the SIGKILL timeout
     await waitFor(() => isGone(gc!), 2000, 'grandchild gone');
   });
 
@@ -149,7 +163,7 @@ describe('real ptys', () => {
     expect(statusDuring.log!.bytesWritten).toBeGreaterThan(2 * 64 * 1024);
     expect(Buffer.byteLength(sup.tail('flood'))).toBeLessThanOrEqual(256 * 1024);
     expect(sup.tail('flood').split('\n').length).toBeLessThanOrEqual(1001);
-    expect(maxLagMs).toBeLessThan(250);
+    expect(maxLagMs).toBeLessThan(500); // measured ~10 ms; a blocking write path would stall for seconds
     // Rotation keeps lines whole across files only by chance; the numbered lines prove nothing was reordered.
     const numbers = readFileSync(`${log}.1`, 'utf8')
       .split('\n')
