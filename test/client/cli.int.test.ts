@@ -1,6 +1,6 @@
 // `gwagent ca get|put|monitor|info` as an operator runs it: the compiled CLI against a CA server on
 // loopback, configured only through EPICS_CA_* variables; output columns as caget/caput/camonitor/cainfo.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as C from '../../src/ca/constants.js';
@@ -115,16 +115,25 @@ describe('gwagent ca', () => {
 
   it('monitor prints camonitor lines for each update', async () => {
     const pv = provider.pvs.get('CLI:ALARM')!;
-    const timer = setInterval(() => pv.set([0.75], { status: 0, severity: 0 }), 100);
-    try {
-      const r = await gwagent('monitor', '--updates', '2', 'CLI:ALARM');
-      const lines = r.stdout.trimEnd().split('\n');
-      expect(r.code).toBe(0);
-      expect(lines[0]).toBe(`${'CLI:ALARM'.padEnd(30)} 2024-01-01 00:00:00.500000 0.5 HIHI MAJOR`);
-      expect(lines[1]).toBe(`${'CLI:ALARM'.padEnd(30)} 2024-01-01 00:00:00.500000 0.75`);
-    } finally {
-      clearInterval(timer);
-    }
+    const child = spawn(
+      process.execPath,
+      ['bin/gwagent.js', 'ca', 'monitor', '--updates', '2', 'CLI:ALARM'],
+      {
+        env,
+      },
+    );
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      // Change the value only once the initial update is printed, so the order is fixed.
+      if (stdout.split('\n').length === 2) pv.set([0.75], { status: 0, severity: 0 });
+    });
+    const code = await new Promise((r) => child.on('exit', r));
+    expect(code).toBe(0);
+    expect(stdout).toBe(
+      `${'CLI:ALARM'.padEnd(30)} 2024-01-01 00:00:00.500000 0.5 HIHI MAJOR\n` +
+        `${'CLI:ALARM'.padEnd(30)} 2024-01-01 00:00:00.500000 0.75\n`,
+    );
   });
 
   it('rejects bad options with exit status 78', async () => {
