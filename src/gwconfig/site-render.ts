@@ -47,8 +47,16 @@ export function ginWhitelist(site: Site, self: SiteContainer): string[] {
   return out;
 }
 
+/**
+ * Encodes a value so that the `ini` package decodes it back unchanged: it turns `\\`, `\;` and `\#` into
+ * one character and treats a bare `;` or `#` as a comment, while other escapes (`\(`, `\|`) pass through.
+ */
+export function iniValue(value: string): string {
+  return value.replace(/\\(?=[\\;#]|$)/g, '\\\\').replace(/[;#]/g, '\\$&');
+}
+
 function kv(key: string, value: string): string {
-  return `${key} = ${value}`;
+  return `${key} = ${iniValue(value)}`;
 }
 
 function ruleLine(rule: string): string {

@@ -149,6 +149,7 @@ function checkGateway(config: AgentConfig, gateway: GatewayConfig, problems: Pro
   if (gateway.supervision.restart === 'never' && gateway.supervision.autorestart) {
     problems.warn(line, `gateway ${gateway.name}: restart = never makes autorestart = yes meaningless`);
   }
+  checkShadowedRules(gateway, problems);
   const seen = new Map<string, number>();
   for (const rule of gateway.rules) {
     const key = `${rule.kind} ${rule.pattern}`;
@@ -160,6 +161,34 @@ function checkGateway(config: AgentConfig, gateway: GatewayConfig, problems: Pro
       );
     else seen.set(key, rule.origin.line);
   }
+}
+
+/**
+ * The gateway uses the last matching ALLOW/ALIAS line, so a specific rule written before a general one is
+ * dead. Detected where it is decidable cheaply: a later `.*`, or a literal name that a later pattern matches.
+ */
+function checkShadowedRules(gateway: GatewayConfig, problems: ProblemList): void {
+  const allows = gateway.rules.filter((r) => r.kind !== 'deny');
+  allows.forEach((rule, i) => {
+    const literal = /^([^\\.*+?[\]]|\\[.*+?[\]\\^$])*$/.test(rule.pattern)
+      ? rule.pattern.replace(/\\(.)/g, '$1')
+      : undefined;
+    for (const later of allows.slice(i + 1)) {
+      if (later.pattern === rule.pattern) continue; // reported as a repeat
+      const check = checkPattern(later.pattern);
+      if (check.jsSource === undefined) continue;
+      const covers =
+        later.pattern === '.*' ||
+        (literal !== undefined && new RegExp(`^(?:${check.jsSource})$`).test(literal));
+      if (covers) {
+        problems.warn(
+          rule.origin.line,
+          `${rule.kind} ${rule.pattern} never takes effect: the later line ${later.origin.line} (${later.pattern}) also matches and the last matching line wins; put general rules first`,
+        );
+        return;
+      }
+    }
+  });
 }
 
 /**

@@ -45,6 +45,11 @@ function lineOf(text: string, needle: string): number {
   return index + 1;
 }
 
+/** 1-based number of the first line that is exactly `whole`. */
+function lineIs(text: string, whole: string): number {
+  return text.split('\n').indexOf(whole) + 1;
+}
+
 function errors(text: string): Problem[] {
   return check(text).filter((p) => p.severity === 'error');
 }
@@ -266,8 +271,8 @@ describe('agent config validation', () => {
 
   it('warns about what is legal but likely wrong', () => {
     const text = BASE.replace(
-      'direction = reverse',
-      'direction = reverse\nread_only = yes\nallow = X:.* operators\ndisconnect_timeout = 10',
+      'direction = reverse\nallow = .*',
+      'direction = reverse\nallow = .*\nread_only = yes\nallow = X:.* operators\ndisconnect_timeout = 10',
     )
       .replace('hosts = opi01', 'hosts = opi01.example.org')
       .concat('\n[group.unused]\nusers = nobody\n');
@@ -310,6 +315,34 @@ describe('agent config validation', () => {
         severity: 'warning',
         message:
           'pattern "GW.*" grants write to group "operators" and also matches other gateways\' control PVs such as GWR01:quitFlag; deny them or narrow the pattern',
+      },
+    ]);
+  });
+
+  it('warns about a specific rule that a later, more general rule overrides (the last match wins)', () => {
+    const text = BASE.replace(
+      'allow = .*\nallow = SR:.* operators',
+      'allow = SR:BEAM operators\nallow = SR:.*\nallow = SR\\.X\nallow = .*\nallow = OK:.* operators',
+    );
+    const warnings = check(text).filter((p) => p.severity === 'warning');
+    expect(warnings).toEqual([
+      {
+        file: 'agent.ini',
+        line: lineOf(text, 'allow = SR:BEAM operators'),
+        severity: 'warning',
+        message: `allow SR:BEAM never takes effect: the later line ${lineOf(text, 'allow = SR:.*')} (SR:.*) also matches and the last matching line wins; put general rules first`,
+      },
+      {
+        file: 'agent.ini',
+        line: lineOf(text, 'allow = SR:.*'),
+        severity: 'warning',
+        message: `allow SR:.* never takes effect: the later line ${lineIs(text, 'allow = .*')} (.*) also matches and the last matching line wins; put general rules first`,
+      },
+      {
+        file: 'agent.ini',
+        line: lineOf(text, 'allow = SR\\.X'),
+        severity: 'warning',
+        message: `allow SR\\.X never takes effect: the later line ${lineIs(text, 'allow = .*')} (.*) also matches and the last matching line wins; put general rules first`,
       },
     ]);
   });
