@@ -18,3 +18,4 @@ export type {
   StateEvent,
 } from './types.js';
 export type { Clock, Spawner, System, StateStore, LogSink } from './ports.js';
+export { installShutdownHandlers } from './shutdown.js';
