@@ -383,6 +383,11 @@ describe('puts', () => {
     expect(r.field('DESC')).toBe('A longer description');
     expect(must(db, 'T:AI.NAME$').maxCount).toBe(61);
     expect(db.lookup('T:AI.HIHI$')).toBeUndefined();
+    db.waveformRecord('T:WS', { FTVL: 'STRING', NELM: 2 });
+    expect(db.lookup('T:WS.VAL$')).toBeUndefined();
+    db.stringinRecord('T:SI', { VAL: 'abc' });
+    expect(must(db, 'T:SI.VAL$').maxCount).toBe(40);
+    expect(must(db, 'T:SI.INP$').maxCount).toBe(1024);
   });
 
   it('DBR_PUT_ACKT/ACKS acknowledge alarms', async () => {

@@ -49,11 +49,11 @@ const COMMON: readonly FieldDef[] = [
   f('PHAS', 'SHORT'),
   str('EVNT', 40),
   f('TSE', 'SHORT'),
-  f('TSEL', 'LINK'),
-  f('DTYP', 'DEVICE'),
+  f('TSEL', 'LINK', { size: 1024 }),
+  f('DTYP', 'DEVICE', { size: 40 }),
   f('DISV', 'SHORT', { initial: 1 }),
   f('DISA', 'SHORT'),
-  f('SDIS', 'LINK'),
+  f('SDIS', 'LINK', { size: 1024 }),
   f('DISP', 'UCHAR'),
   f('PROC', 'UCHAR', pp),
   f('STAT', 'MENU', { menu: menuAlarmStat, readOnly: true }),
@@ -71,17 +71,21 @@ const COMMON: readonly FieldDef[] = [
   f('TPRO', 'UCHAR'),
   f('UDF', 'UCHAR', { pp: true, initial: 1 }),
   sevr('UDFS', { initial: 3 }),
-  f('FLNK', 'LINK'),
+  f('FLNK', 'LINK', { size: 1024 }),
   str('RTYP', 40, ro),
 ];
 
-const input = [f('INP', 'LINK')];
-const output = [f('OUT', 'LINK'), f('DOL', 'LINK'), f('OMSL', 'MENU', { menu: menuOmsl })];
+const input = [f('INP', 'LINK', { size: 1024 })];
+const output = [
+  f('OUT', 'LINK', { size: 1024 }),
+  f('DOL', 'LINK', { size: 1024 }),
+  f('OMSL', 'MENU', { menu: menuOmsl }),
+];
 const sim = (simm: readonly string[]) => [
-  f('SIML', 'LINK'),
+  f('SIML', 'LINK', { size: 1024 }),
   f('SIMM', 'MENU', { menu: simm }),
   sevr('SIMS'),
-  f('SIOL', 'LINK'),
+  f('SIOL', 'LINK', { size: 1024 }),
 ];
 const ivoa = (ivov: FieldType) => [f('IVOA', 'MENU', { menu: menuIvoa }), f('IVOV', ivov)];
 

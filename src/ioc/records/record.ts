@@ -120,6 +120,7 @@ export class Record implements FieldReader {
   private stat = UDF_ALARM;
   private sevr = INVALID_ALARM;
   private acks = 0;
+  private ackt = 1;
   private udf = true;
   private stamp: EpicsTimeStamp = ZERO_STAMP;
   private agentAlarm: { status: number; severity: number } | undefined;
@@ -173,6 +174,8 @@ export class Record implements FieldReader {
         return this.sevr;
       case 'ACKS':
         return this.acks;
+      case 'ACKT':
+        return this.ackt;
       case 'UDF':
         return this.udf ? 1 : 0;
       case 'NORD':
@@ -289,6 +292,7 @@ export class Record implements FieldReader {
       const v = convertElement(def.type, def, input, true, this.convertContext(def));
       if (v === undefined) throw new TypeError(`bad value ${JSON.stringify(input)} for ${name}`);
       if (name === 'UDF') this.udf = v !== 0;
+      else if (name === 'ACKT') this.ackt = v as number;
       else this.values.set(name, v);
     }
     this.metas.clear();
@@ -396,7 +400,7 @@ export class Record implements FieldReader {
     if (!statMask) return 0;
     this.post('STAT', statMask);
     // With ACKT (transient alarms must be acknowledged) ACKS only rises; without it ACKS follows SEVR.
-    if (!this.num('ACKT') || nsev >= this.acks) {
+    if (!this.ackt || nsev >= this.acks) {
       this.acks = nsev;
       this.post('ACKS', DBE_VALUE);
     }
@@ -511,6 +515,19 @@ export class Record implements FieldReader {
   private arrayFrom(items: ArrayLike<number | string>, floatSource: boolean): ArrayValue | undefined {
     const n = Math.min(items.length, this.num('NELM'));
     const out = this.emptyArray(n);
+    if (ArrayBuffer.isView(out) && this.valType !== 'INT64' && this.valType !== 'UINT64') {
+      if (ArrayBuffer.isView(items) && !(items instanceof DataView)) {
+        // Typed array in, typed array out: the element conversion is the typed array's own C-like cast.
+        out.set((items as unknown as Float64Array).subarray(0, n));
+        return out;
+      }
+      let numeric = true;
+      for (let i = 0; i < n && numeric; i++) numeric = typeof items[i] === 'number';
+      if (numeric) {
+        for (let i = 0; i < n; i++) out[i] = items[i] as number;
+        return out;
+      }
+    }
     const ctx = this.convertContext(this.valDef);
     for (let i = 0; i < n; i++) {
       const v = convertElement(this.valType, this.valDef, items[i]!, floatSource, ctx);
@@ -622,9 +639,8 @@ export class Record implements FieldReader {
     const v = Number(data.value[0] ?? 0);
     const prevAcks = this.acks;
     if (data.dbrType === DBR_PUT_ACKT) {
-      const ackt = v ? 1 : 0;
-      this.values.set('ACKT', ackt);
-      if (!ackt && this.acks > this.sevr) this.acks = this.sevr;
+      this.ackt = v ? 1 : 0;
+      if (!this.ackt && this.acks > this.sevr) this.acks = this.sevr;
     } else if (v >= this.acks) {
       this.acks = 0;
     }
@@ -644,7 +660,8 @@ export class Record implements FieldReader {
     const def = this.fieldDef(field);
     if (!def) return undefined;
     if (isLong) {
-      if (!isStringType(def.type)) return undefined;
+      // `$` applies to string and link fields; a waveform's VAL is an array whatever its FTVL.
+      if (!isStringType(def.type) || (field === 'VAL' && this.type.kind === 'waveform')) return undefined;
       return { nativeType: DBF_CHAR, maxCount: def.size ?? 40 };
     }
     const maxCount = field === 'VAL' && this.type.kind === 'waveform' ? this.num('NELM') : 1;
@@ -664,27 +681,38 @@ export class Record implements FieldReader {
     const isLong = key.endsWith('$');
     const field = isLong ? key.slice(0, -1) : key;
     const def = this.fieldDef(field)!;
-    const base = {
+    let nativeType: ValueSnapshot['nativeType'];
+    let value: ValueSnapshot['value'];
+    let count = 1;
+    let meta = EMPTY_METADATA;
+    if (isLong) {
+      value = stringToBytes(this.str(field), def.size ?? 40);
+      nativeType = DBF_CHAR;
+      count = value.length;
+    } else {
+      nativeType = caNativeType(def.type);
+      meta = this.metadata(field, def);
+      if (field === 'VAL' && this.type.kind === 'waveform') {
+        value = this.val as ArrayValue;
+        count = this.nord;
+      } else {
+        const v = this.field(field) as Scalar;
+        value = typeof v === 'string' ? [v] : [v];
+      }
+    }
+    // One object literal of a fixed shape: this runs once per change of a monitored record.
+    return {
+      nativeType,
+      value,
+      count,
       status: this.stat,
       severity: this.sevr,
       stamp: this.stamp,
-      ackt: this.num('ACKT'),
+      meta,
+      ackt: this.ackt,
       acks: this.acks,
       className: this.type.name,
     };
-    if (isLong) {
-      const bytes = stringToBytes(this.str(field), def.size ?? 40);
-      return { ...base, nativeType: DBF_CHAR, value: bytes, count: bytes.length, meta: EMPTY_METADATA };
-    }
-    const nativeType = caNativeType(def.type);
-    const meta = this.metadata(field, def);
-    if (field === 'VAL' && this.type.kind === 'waveform') {
-      const arr = this.val as ArrayValue;
-      return { ...base, nativeType, value: arr, count: this.nord, meta };
-    }
-    const v = this.field(field) as Scalar;
-    const value: number[] | string[] = typeof v === 'string' ? [v] : [v];
-    return { ...base, nativeType, value, count: 1, meta };
   }
 
   private metadata(field: string, def: FieldDef): Metadata {
