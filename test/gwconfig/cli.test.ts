@@ -137,6 +137,19 @@ describe('gwagent config', () => {
       '10.17.19.91',
     ]);
     expect(denied.out.split('\n')[0]).toBe('GWF01 X: not served');
+    const byName = await run([
+      'config',
+      'explain',
+      join(examples, 'cr01gw01.ini'),
+      '--gateway',
+      'GWF01',
+      '--pv',
+      'X',
+      '--from',
+      'cr01gw01',
+    ]);
+    expect(byName.code).toBe(78);
+    expect(byName.err).toMatch(/--from must be a numeric IPv4 address, got "cr01gw01"/);
     const unknown = await run([
       'config',
       'explain',

@@ -59,6 +59,15 @@ describe('golden files', () => {
     await expect(confluenceTable(site)).toMatchFileSnapshot('golden/site3/table.confluence');
   });
 
+  it('never passes -server, -log, -uid or -gid: gwagent supervises, captures output and drops privileges', () => {
+    for (const fixture of ['pair.ini', 'oneway.ini']) {
+      for (const g of renderAll(loadFixture(fixture))) {
+        expect(g.argv.filter((a) => ['-server', '-log', '-uid', '-gid'].includes(a))).toEqual([]);
+        expect(g.argv.filter((a) => a.startsWith('-')).length).toBeGreaterThanOrEqual(15);
+      }
+    }
+  });
+
   it('every rendered file ends with exactly one newline and has no trailing comment on a rule line', () => {
     for (const fixture of ['pair.ini', 'oneway.ini']) {
       for (const g of renderAll(loadFixture(fixture))) {

@@ -5,6 +5,7 @@ import { parseOptions } from '../command.js';
 import { EX_CONFIG, GwError, formatProblem } from '../../errors.js';
 import { checkAgentText, explain, renderAll, writeRendered, type AgentConfig } from '../../gwconfig/index.js';
 import { readConfigFile } from '../../gwconfig/load-agent.js';
+import { isIpv4 } from '../../gwconfig/net.js';
 
 const USAGE = `Usage:
   gwagent config check FILE
@@ -61,7 +62,12 @@ async function run(argv: string[]): Promise<number> {
     const config = load(file);
     if (config === undefined) return EX_CONFIG;
     const request: Parameters<typeof explain>[2] = { pv: values.pv };
-    if (values.from !== undefined) request.from = values.from;
+    if (values.from !== undefined) {
+      // The gateway compares the search's source IP as a dotted quad; a name would never match.
+      if (!isIpv4(values.from))
+        throw new GwError('GW_USAGE', `--from must be a numeric IPv4 address, got "${values.from}"`);
+      request.from = values.from;
+    }
     if (values.user !== undefined) request.user = values.user;
     if (values.host !== undefined) request.host = values.host;
     const result = explain(config, values.gateway, request);
