@@ -30,7 +30,7 @@ async function startServer(): Promise<ReturnType<typeof spawn>> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       if (d.toString().startsWith('ready')) resolve();
     });
     child.on('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
