@@ -19,6 +19,7 @@ import {
   ECA_NOWTACCESS,
   ECA_PUTFAIL,
 } from '../../src/ca/constants.js';
+import type { Record } from '../../src/ioc/records/record.js';
 import { dbr, must, record, testDb, WHO } from './helpers.js';
 
 describe('ai record', () => {
@@ -69,6 +70,51 @@ describe('ai record', () => {
     r.set(1);
     r.set(1);
     expect(ev.map((e) => e.mask)).toEqual([DBE_VALUE, DBE_VALUE]);
+  });
+
+  it('posts STAT (VALUE on status change, ALARM on severity change) and SEVR (VALUE)', () => {
+    const db = testDb();
+    const r = db.aiRecord('T:AI', { VAL: 0, HIGH: 5, HSV: 'MINOR', HIHI: 10, HHSV: 'MINOR' });
+    const stat = record(must(db, 'T:AI.STAT'));
+    const sevr = record(must(db, 'T:AI.SEVR'));
+    r.set(6);
+    r.set(11);
+    r.set(0);
+    expect(stat.map((e) => [e.mask, e.value[0]])).toEqual([
+      [DBE_VALUE | DBE_ALARM, 4],
+      [DBE_VALUE, 3],
+      [DBE_VALUE | DBE_ALARM, 0],
+    ]);
+    expect(sevr.map((e) => [e.mask, e.value[0]])).toEqual([
+      [DBE_VALUE, 1],
+      [DBE_VALUE, 0],
+    ]);
+  });
+
+  it('HYST on a record: the alarm holds until the value is HYST below the limit', () => {
+    const db = testDb();
+    const r = db.aiRecord('T:AI', { VAL: 0, HIGH: 10, HSV: 'MINOR', HYST: 1 });
+    const seen: number[] = [];
+    for (const v of [10, 9.5, 9, 8.9, 9.5]) {
+      r.set(v);
+      seen.push(r.alarm.severity);
+    }
+    expect(seen).toEqual([1, 1, 1, 0, 0]);
+    expect(r.field('LALM')).toBe(9.5);
+  });
+
+  it('process() re-stamps without a value change and posts nothing when nothing changed', () => {
+    const db = testDb();
+    const r = db.aiRecord('T:AI', { VAL: 1 });
+    const ev = record(must(db, 'T:AI'));
+    const before = r.timeStamp;
+    r.process();
+    expect(r.timeStamp.secPastEpoch).toBe(before.secPastEpoch + 1);
+    expect(ev).toEqual([]);
+    r.setField('EGU', 'mm');
+    expect(ev).toEqual([{ mask: DBE_PROPERTY, value: [1], status: 0, severity: 0 }]);
+    expect(() => r.setField('PREC', 'x')).toThrow('T:AI.PREC: bad value x');
+    expect(() => r.field('NOPE')).toThrow('record type ai has no field NOPE');
   });
 
   it('NaN makes the record UDF and a change to or from NaN always posts', () => {
@@ -544,7 +590,7 @@ describe('agent API', () => {
 
   it('subscribe is O(listeners): unsubscribe removes exactly one subscription', () => {
     const db = testDb();
-    const r = db.aiRecord('T:AI', { VAL: 0 });
+    const r = db.aiRecord('T:AI', { VAL: 0 }) as Record;
     const pv = must(db, 'T:AI');
     const l = () => undefined;
     const u1 = pv.subscribe(l);

@@ -8,14 +8,13 @@ import { ALLOW_ALL } from '../access/access-rules.js';
 import type { AccessPolicy } from '../access/access-rules.js';
 import { FieldPv } from '../records/field-pv.js';
 import { Record, toEpicsStamp } from '../records/record.js';
-import type { RecordHost, RecordInput } from '../records/record.js';
+import type { RecordHandle, RecordHost, RecordInput } from '../records/record.js';
 import { menuFtype } from '../records/menus.js';
 import { RECORD_TYPES } from '../records/record-types.js';
 import type { ClientIdentity, PvProvider, ServedPv } from '../server/pv.js';
 import { isValidRecordName, parsePvName } from './pv-name.js';
 
-/** What the agent holds for one of its records. */
-export type RecordHandle = Record;
+export type { RecordHandle } from '../records/record.js';
 
 /** Field values by field name (`VAL` is the initial value; menus by choice string or index). */
 export interface RecordFields {
@@ -181,7 +180,7 @@ export class RecordDatabase implements PvProvider {
 
   /** Removes a record (by name or alias); returns false if there is none. */
   remove(name: string): boolean {
-    const rec = this.get(name);
+    const rec = this.records.get(name) ?? this.aliases.get(name);
     if (!rec) return false;
     this.removeRecord(rec);
     return true;
@@ -241,7 +240,7 @@ export class RecordDatabase implements PvProvider {
     if (cached) return cached;
     const parts = parsePvName(name);
     if (!parts) return undefined;
-    const rec = this.get(parts.record);
+    const rec = this.records.get(parts.record) ?? this.aliases.get(parts.record);
     if (!rec) return undefined;
     const key = parts.isLongString ? `${parts.field}$` : parts.field;
     if (!rec.channelShape(key)) return undefined;

@@ -103,8 +103,40 @@ const TYPED_ARRAYS = {
   ENUM: Uint16Array,
 } as const;
 
-/** A soft record. The agent holds it as its handle (set/get/field/onWrite/remove). */
-export class Record implements FieldReader {
+/** What the agent holds for one of its records (returned by the RecordDatabase builders). */
+export interface RecordHandle {
+  readonly name: string;
+  /** The record type, e.g. `ai`. */
+  readonly type: RecordTypeDef;
+  readonly aliases: readonly string[];
+  /** `info(name, "value")` entries from a .db file, or given at creation. */
+  readonly info: ReadonlyMap<string, string>;
+  /** Current alarm status and severity. */
+  readonly alarm: { status: number; severity: number };
+  readonly timeStamp: EpicsTimeStamp;
+  /** False until the record has a value (UDF). */
+  readonly isDefined: boolean;
+  readonly removed: boolean;
+  /** Sets VAL and processes (alarms, time stamp, monitors). Throws TypeError on an unconvertible value. */
+  set(value: RecordInput, options?: SetOptions): void;
+  /** Raises (severity > NO_ALARM) or clears the agent's alarm, keeping the value, and processes. */
+  setAlarm(severity: number, status?: number, stamp?: EpicsTimeStamp | Date | number): void;
+  /** Processes without a new value: re-evaluates alarms, re-stamps, posts what changed (like PROC). */
+  process(): void;
+  /** VAL: a number, a string, or a waveform's elements (an immutable array: copy before changing). */
+  get(): RecordValue;
+  /** Any field's current value (menus as their index). Throws RangeError for an unknown field. */
+  field(name: string): RecordValue;
+  /** Writes a field with the effects of a CA put (posts, DBE_PROPERTY, processing for pp fields). */
+  setField(name: string, value: Scalar): void;
+  /** Called after each CA put to VAL or PROC; returns the function that unregisters it. */
+  onWrite(callback: WriteCallback): () => void;
+  /** Removes the record and its aliases; the server disconnects their channels. */
+  remove(): void;
+}
+
+/** A soft record: the handle the agent holds, and what the record's channels read and write. */
+export class Record implements FieldReader, RecordHandle {
   readonly name: string;
   readonly type: RecordTypeDef;
   /** VAL's definition; for waveforms its type is FTVL (the element type). */
@@ -311,7 +343,7 @@ export class Record implements FieldReader {
 
   // ---- processing ----------------------------------------------------------------------------
 
-  /** dbProcess: clamp outputs, evaluate alarms, stamp, post monitors. */
+  /** dbProcess: clamp outputs, evaluate alarms, stamp (now unless given), post monitors. */
   process(stamp?: EpicsTimeStamp): void {
     if (this.isRemoved) return;
     if (this.type.kind === 'analog' && this.type.isOutput && typeof this.val === 'number') {
