@@ -2,7 +2,13 @@
 // imports from here only, never from the individual modules.
 export type * from './types.js';
 export { loadAgentConfig, checkAgentText, type CheckResult } from './load-agent.js';
-export { renderGateway, renderAll, FILE_NAMES, type RenderedGateway } from './render-gateway.js';
+export {
+  renderGateway,
+  renderAll,
+  gatewayFilesDir,
+  FILE_NAMES,
+  type RenderedGateway,
+} from './render-gateway.js';
 export { writeRendered, launchText, type WriteReport } from './write-rendered.js';
 export { explain, type Explanation, type ExplainRequest } from './explain.js';
 export { clientAddressList, serverAddress, loopDenyAddress } from './topology.js';

@@ -19,7 +19,7 @@ export interface RenderedGateway {
   home: string;
   /** Unprivileged user to run as; undefined = the agent's own user. */
   user?: string;
-  /** Absolute paths the argv refers to (inside `home`). */
+  /** Absolute paths the argv refers to: `gatewayFilesDir(config)/<name>/...`, whatever `home` is. */
   paths: { pvlist: string; access: string; command: string; putlog?: string };
 }
 
@@ -29,6 +29,14 @@ export const FILE_NAMES = {
   command: 'gateway.command',
   launch: 'launch.json',
 } as const;
+
+/**
+ * Where the agent keeps rendered gateway files: pass this to writeRendered so that the paths in each
+ * argv (`<dir>/<gateway>/gateway.pvlist`, ...) are the files written.
+ */
+export function gatewayFilesDir(config: AgentConfig): string {
+  return `${config.agent.stateDir}/gateways`;
+}
 
 export function findGateway(config: AgentConfig, name: string): GatewayConfig {
   const gateway = config.gateways.find((g) => g.name === name);
@@ -45,10 +53,11 @@ export function findGateway(config: AgentConfig, name: string): GatewayConfig {
 export function renderGateway(config: AgentConfig, gatewayName: string): RenderedGateway {
   const gateway = findGateway(config, gatewayName);
   const home = gateway.home;
+  const dir = `${gatewayFilesDir(config)}/${gateway.name}`;
   const paths: RenderedGateway['paths'] = {
-    pvlist: `${home}/${FILE_NAMES.pvlist}`,
-    access: `${home}/${FILE_NAMES.access}`,
-    command: `${home}/${FILE_NAMES.command}`,
+    pvlist: `${dir}/${FILE_NAMES.pvlist}`,
+    access: `${dir}/${FILE_NAMES.access}`,
+    command: `${dir}/${FILE_NAMES.command}`,
   };
   const isTrapped = groupsUsedBy(config, gateway).some((g) => g.trapwrite && g.access === 'write');
   if (isTrapped) paths.putlog = `${config.agent.logDir}/${gateway.name}.putlog`;

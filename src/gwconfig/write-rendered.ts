@@ -1,7 +1,7 @@
 // The one module that writes rendered gateway files: each file atomically (temp file + rename), only
 // when its content changed, and a report of which gateways need a reload (pvlist or access changed)
 // and which a restart (argv, environment or user changed, or a new gateway).
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GwError } from '../errors.js';
 import { FILE_NAMES, type RenderedGateway } from './render-gateway.js';
@@ -13,6 +13,8 @@ export interface WriteReport {
   restart: string[];
   /** Every file written. */
   written: string[];
+  /** Gateways that have files in outDir but are no longer rendered: stop them (files are kept). */
+  removed: string[];
 }
 
 /** The launch description written next to the files; a change means the process must restart. */
@@ -48,7 +50,7 @@ export async function writeRendered(
   outDir: string,
   gateways: readonly RenderedGateway[],
 ): Promise<WriteReport> {
-  const report: WriteReport = { reload: [], restart: [], written: [] };
+  const report: WriteReport = { reload: [], restart: [], written: [], removed: [] };
   for (const gateway of gateways) {
     const dir = join(outDir, gateway.name);
     try {
@@ -71,5 +73,12 @@ export async function writeRendered(
     if (isNew || launch || command) report.restart.push(gateway.name);
     else if (pvlist || access) report.reload.push(gateway.name);
   }
+  const names = new Set(gateways.map((g) => g.name));
+  for (const entry of await readdir(outDir, { withFileTypes: true }).catch(() => [])) {
+    if (!entry.isDirectory() || names.has(entry.name)) continue;
+    if ((await readOrUndefined(join(outDir, entry.name, FILE_NAMES.launch))) !== undefined)
+      report.removed.push(entry.name);
+  }
+  report.removed.sort();
   return report;
 }

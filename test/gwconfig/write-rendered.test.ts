@@ -17,6 +17,15 @@ function render(text: string) {
 }
 
 describe('writeRendered', () => {
+  it('argv names the files under state_dir/gateways even when home is elsewhere', () => {
+    const [gwf] = render(base.replace('connect_timeout = 2', 'connect_timeout = 2\nhome = /home/gw'));
+    expect(gwf!.argv.slice(1, 5)).toEqual(['-home', '/home/gw', '-prefix', 'GWF01']);
+    expect(gwf!.paths).toMatchObject({
+      pvlist: '/srv/gwagent/gateways/GWF01/gateway.pvlist',
+      command: '/srv/gwagent/gateways/GWF01/gateway.command',
+    });
+  });
+
   it('writes new gateways (restart), then nothing, then reloads or restarts by what changed', async () => {
     const out = mkdtempSync(join(tmpdir(), 'gwconfig-out-'));
     const first = await writeRendered(out, render(base));
@@ -31,7 +40,12 @@ describe('writeRendered', () => {
     ]);
     const mtime = statSync(join(out, 'GWF01', 'gateway.pvlist')).mtimeMs;
 
-    expect(await writeRendered(out, render(base))).toEqual({ reload: [], restart: [], written: [] });
+    expect(await writeRendered(out, render(base))).toEqual({
+      reload: [],
+      restart: [],
+      written: [],
+      removed: [],
+    });
     expect(statSync(join(out, 'GWF01', 'gateway.pvlist')).mtimeMs).toBe(mtime);
 
     const ruleChanged = base.replace('deny = SR.*', 'deny = SR:.*');
@@ -39,6 +53,7 @@ describe('writeRendered', () => {
       reload: ['GWR01'],
       restart: [],
       written: [join(out, 'GWR01', 'gateway.pvlist')],
+      removed: [],
     });
 
     const groupChanged = ruleChanged.replace('users = ops1, ops2', 'users = ops1');
@@ -46,6 +61,7 @@ describe('writeRendered', () => {
       reload: ['GWF01'],
       restart: [],
       written: [join(out, 'GWF01', 'gateway.access')],
+      removed: [],
     });
 
     const timeoutChanged = groupChanged.replace('connect_timeout = 2', 'connect_timeout = 3');
@@ -53,6 +69,7 @@ describe('writeRendered', () => {
       reload: [],
       restart: ['GWF01'],
       written: [join(out, 'GWF01', 'launch.json')],
+      removed: [],
     });
 
     const both = timeoutChanged
@@ -61,6 +78,9 @@ describe('writeRendered', () => {
     const report = await writeRendered(out, render(both));
     expect(report.restart).toEqual(['GWF01']);
     expect(report.reload).toEqual(['GWR01']);
+
+    const withoutReverse = await writeRendered(out, render(both).slice(0, 1));
+    expect(withoutReverse).toEqual({ reload: [], restart: [], written: [], removed: ['GWR01'] });
 
     const leftovers = readdirSync(join(out, 'GWF01')).filter((f) => f.endsWith('.tmp'));
     expect(leftovers).toEqual([]);

@@ -54,6 +54,7 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(
       `reload: ${report.reload.join(' ') || '-'}\nrestart: ${report.restart.join(' ') || '-'}\n`,
     );
+    if (report.removed.length > 0) process.stdout.write(`removed: ${report.removed.join(' ')}\n`);
     return 0;
   }
   if (sub === 'explain') {
