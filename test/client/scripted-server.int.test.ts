@@ -34,11 +34,13 @@ function timeDoubleReply(ioid: number): Buffer {
 
 let server: net.Server | undefined;
 let client: CaClient | undefined;
+/** TCP connections the scripted server accepted. */
+let accepted = 0;
 
 async function scripted(script: Script): Promise<number> {
-  let connections = 0;
+  accepted = 0;
   server = net.createServer((sock) => {
-    const n = ++connections;
+    const n = ++accepted;
     const parser = new StreamParser();
     sock.write(SERVER_VERSION);
     sock.on('data', (chunk) => {
@@ -72,6 +74,23 @@ describe('CaClient against a misbehaving server', () => {
     expect((exceptions[0]!.error as GwError).code).toBe('GW_CA_FRAMING');
     expect(exceptions[0]!.server).toBe(`127.0.0.1:${port}`);
     expect([ch.nativeType, ch.nativeCount]).toEqual([6, 1]);
+  });
+
+  it('retries a channel the server refused (CREATE_CH_FAIL) on the same circuit', async () => {
+    let creates = 0;
+    const port = await scripted((msg, sock) => {
+      if (msg.command !== 18) return;
+      if (++creates === 1) {
+        const fail = hex('00 1A 00 00 00 00 00 00 00 00 00 00 00 00 00 00');
+        fail.writeUInt32BE(msg.parameter1, 8);
+        sock.write(fail);
+      } else sock.write(created(msg.parameter1));
+    });
+    client = new CaClient({ env: {}, autoAddrList: false });
+    const ch = client.channel('TEST:A', { server: `127.0.0.1:${port}` });
+    await ch.connected(3000);
+    expect(creates).toBe(2);
+    expect(accepted).toBe(1);
   });
 
   it('fails a get when the server disconnects mid-reply, then reconnects and reads split segments', async () => {

@@ -58,6 +58,10 @@ export interface CaException {
 }
 
 const DEFAULT_IO_TIMEOUT_MS = 5000;
+/** Longest pause between reconnection attempts of a direct (no search) channel. */
+const DIRECT_RETRY_MAX_MS = 5000;
+/** Pause before searching again for a channel the server refused to create (CREATE_CH_FAIL). */
+const REFUSED_RESEARCH_DELAY_MS = 1000;
 
 function defaultUser(): string {
   try {
@@ -241,7 +245,7 @@ export class CaClient extends EventEmitter implements ChannelHost {
 
   // ---- resolution -----------------------------------------------------------------------------
 
-  private startResolving(ch: Channel): void {
+  private startResolving(ch: Channel, searchDelayMs = 0): void {
     if (ch.directServer !== undefined) {
       const d = parseHostPort(ch.directServer, this.config.serverPort);
       this.attach(ch, d.host, d.port, 0);
@@ -249,26 +253,33 @@ export class CaClient extends EventEmitter implements ChannelHost {
     }
     ch.state = 'searching';
     ch.server = undefined;
-    this.search.add(ch.cid, ch.name, performance.now());
+    this.search.add(ch.cid, ch.name, performance.now() + searchDelayMs);
     this.ensureUdp();
     this.scheduleSearch();
   }
 
-  /** Re-resolves after a loss: searched channels search again; direct ones reconnect with back-off. */
-  private resolveAgain(ch: Channel): void {
+  /**
+   * Re-resolves after a loss: searched channels search again (after a pause when the server refused
+   * the channel, so a server that answers searches but refuses creation is not hammered); direct ones
+   * reconnect with back-off, capped low so the agent notices its own gateways coming back quickly.
+   */
+  private resolveAgain(ch: Channel, refused: boolean): void {
     if (this.closed || ch.state === 'closed') return;
     if (ch.directServer === undefined) {
-      this.startResolving(ch);
+      this.startResolving(ch, refused ? REFUSED_RESEARCH_DELAY_MS : 0);
       return;
     }
     ch.state = 'connecting';
     const retry = this.directRetries.get(ch.cid) ?? { attempts: 0 };
     retry.attempts++;
     clearTimeout(retry.timer);
-    retry.timer = setTimeout(() => {
-      retry.timer = undefined;
-      if (ch.state !== 'closed' && !this.closed) this.startResolving(ch);
-    }, this.search.periodAfter(retry.attempts));
+    retry.timer = setTimeout(
+      () => {
+        retry.timer = undefined;
+        if (ch.state !== 'closed' && !this.closed) this.startResolving(ch);
+      },
+      Math.min(this.search.periodAfter(retry.attempts), DIRECT_RETRY_MAX_MS),
+    );
     retry.timer.unref();
     this.directRetries.set(ch.cid, retry);
   }
@@ -377,6 +388,7 @@ export class CaClient extends EventEmitter implements ChannelHost {
             ev.type === 'createFailed'
               ? 'server refused to create the channel'
               : 'server disconnected the channel',
+            ev.type === 'createFailed',
           );
           break;
         }
@@ -472,13 +484,13 @@ export class CaClient extends EventEmitter implements ChannelHost {
   }
 
   /** A channel lost its server: fail its requests, tell listeners, find it again. */
-  private channelDown(ch: Channel, reason: string): void {
+  private channelDown(ch: Channel, reason: string, refused = false): void {
     const wasUp = ch.state === 'connected';
     ch.state = 'searching';
     ch.accessRights = { read: false, write: false };
     this.failPending(ch, () => new GwError('GW_CA_DISCONNECTED', `${ch.name}: ${reason}`));
     if (wasUp) ch.emit('connection', false);
-    this.resolveAgain(ch);
+    this.resolveAgain(ch, refused);
   }
 
   private installMonitor(m: MonitorEntry): void {
