@@ -354,7 +354,8 @@ export function decodeDbr(dbrType: number, count: number, payload: Buffer): Deco
       strings.push(readString(payload, off, MAX_STRING_SIZE));
     }
     out.value = strings;
-    out.count = strings.length;
+    // As for numbers below: a count-0 reply (empty array) carries one placeholder slot, count stays 0.
+    out.count = count === 0 ? 0 : strings.length;
     return out;
   }
   const available = Math.max(0, Math.floor((payload.length - offset) / size));
