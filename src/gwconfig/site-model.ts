@@ -31,6 +31,8 @@ export interface SiteContainer {
   gateways: SiteGateway[];
   /** Extra [agent] keys for this container (build, location, ...). */
   agent: Record<string, string>;
+  /** [ioc], [health], [disks], [control], [access] keys for this container, over the site's. */
+  sections: Record<string, Record<string, string>>;
 }
 
 export interface Site {
@@ -45,6 +47,8 @@ export interface Site {
   agentDefaults: Record<string, string>;
   /** Gateway keys for every gateway (user, binary, ...). */
   gatewayDefaults: Record<string, string>;
+  /** [ioc], [health], [disks], [control], [access] keys for every container. */
+  sections: Record<string, Record<string, string>>;
   /** group name -> [group.NAME] keys. */
   groups: Record<string, Record<string, string>>;
   containers: SiteContainer[];
@@ -97,6 +101,15 @@ class SiteReader {
   }
 }
 
+/** INI sections a site or container may set, beyond [agent] and the generated ones. */
+export const SITE_SECTIONS = ['ioc', 'health', 'disks', 'control', 'access'] as const;
+
+function readSections(r: SiteReader, o: Record<string, Json>, keyPrefix: string): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const name of SITE_SECTIONS) if (o[name] !== undefined) out[name] = r.settings(o[name], `${keyPrefix}${name}`);
+  return out;
+}
+
 /** A printf-style host name template ("CR01GW%02d") as a RegExp for whole host names. */
 function templateRegExp(template: string): RegExp {
   const source = template
@@ -131,6 +144,7 @@ export function parseSite(file: string, text: string): { site: Site; problems: P
     vlanNames: {},
     agentDefaults: r.settings(top.agent, 'agent'),
     gatewayDefaults: r.settings(top.gateway_defaults, 'gateway_defaults'),
+    sections: readSections(r, top, ''),
     groups: {},
     containers: [],
   };
@@ -153,6 +167,7 @@ export function parseSite(file: string, text: string): { site: Site; problems: P
       interfaces: [],
       gateways: [],
       agent: r.settings(o.agent, `${key}.agent`),
+      sections: readSections(r, o, `${key}.`),
     };
     if (o.enabled !== undefined && typeof o.enabled !== 'boolean')
       r.error(`${key}.enabled`, 'must be true or false');

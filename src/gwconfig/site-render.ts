@@ -5,7 +5,7 @@
 import type { Problem } from '../errors.js';
 import { checkAgentText } from './load-agent.js';
 import { parseCidr } from './net.js';
-import type { Site, SiteContainer, SiteGateway } from './site-model.js';
+import { SITE_SECTIONS, type Site, type SiteContainer, type SiteGateway } from './site-model.js';
 
 export interface RenderedSite {
   /** file name (HOSTNAME.ini) -> INI text. */
@@ -74,6 +74,12 @@ export function renderContainerIni(site: Site, container: SiteContainer): string
   ];
   const agent = { label: container.label, ...site.agentDefaults, ...container.agent };
   for (const [k, v] of Object.entries(agent)) if (v !== '') out.push(kv(k, v));
+  for (const name of SITE_SECTIONS) {
+    const settings = { ...site.sections[name], ...container.sections[name] };
+    if (Object.keys(settings).length === 0) continue;
+    out.push('', `[${name}]`);
+    for (const [k, v] of Object.entries(settings)) out.push(kv(k, v));
+  }
   for (const itf of container.interfaces) {
     const isGin = itf.vlan === site.ginVlan;
     out.push(
