@@ -124,6 +124,27 @@ describe('CaClient get across DBR families', () => {
   });
 });
 
+describe('CaClient large arrays', () => {
+  it('gets and monitors 100,000 doubles (extended header) and puts a large array back', async () => {
+    const big = Array.from({ length: 100_000 }, (_, i) => i / 4);
+    provider.add(new SimplePv('T:BIG', C.DBF_DOUBLE, big, 100_000));
+    const ch = client.channel('T:BIG');
+    await ch.connected();
+    const v = await ch.get({ dbrType: C.DBR_DOUBLE });
+    expect(v.count).toBe(100_000);
+    expect((v.value as number[])[99_999]).toBe(99_999 / 4);
+    const seen: number[] = [];
+    ch.subscribe({}, (u) => seen.push(u.count));
+    await until(() => seen.length === 1);
+    expect(seen).toEqual([100_000]);
+    await ch.put(
+      big.map((x) => x * 2),
+      { wait: true },
+    );
+    expect(((await ch.get({ dbrType: C.DBR_DOUBLE })).value as number[])[99_999]).toBe(99_999 / 2);
+  });
+});
+
 describe('CaClient put', () => {
   it('puts plainly and with callback, numbers and strings, arrays', async () => {
     const [dbl, str, wf, en] = ['T:DBL', 'T:STR', 'T:WF', 'T:ENUM'].map((n) => client.channel(n));
