@@ -104,9 +104,14 @@ class SiteReader {
 /** INI sections a site or container may set, beyond [agent] and the generated ones. */
 export const SITE_SECTIONS = ['ioc', 'health', 'disks', 'control', 'access'] as const;
 
-function readSections(r: SiteReader, o: Record<string, Json>, keyPrefix: string): Record<string, Record<string, string>> {
+function readSections(
+  r: SiteReader,
+  o: Record<string, Json>,
+  keyPrefix: string,
+): Record<string, Record<string, string>> {
   const out: Record<string, Record<string, string>> = {};
-  for (const name of SITE_SECTIONS) if (o[name] !== undefined) out[name] = r.settings(o[name], `${keyPrefix}${name}`);
+  for (const name of SITE_SECTIONS)
+    if (o[name] !== undefined) out[name] = r.settings(o[name], `${keyPrefix}${name}`);
   return out;
 }
 
