@@ -115,6 +115,8 @@ describe('ai record', () => {
     expect(ev).toEqual([{ mask: DBE_PROPERTY, value: [1], status: 0, severity: 0 }]);
     expect(() => r.setField('PREC', 'x')).toThrow('T:AI.PREC: bad value x');
     expect(() => r.field('NOPE')).toThrow('record type ai has no field NOPE');
+    expect(() => r.setField('SEVR', 2)).toThrow('T:AI.SEVR is read-only');
+    expect(() => db.aiRecord('T:X', { STAT: 3 })).toThrow('T:X: record type ai has no settable field STAT');
   });
 
   it('NaN makes the record UDF and a change to or from NaN always posts', () => {

@@ -5,7 +5,7 @@
 import { ProblemsError } from '../../errors.js';
 import type { Problem } from '../../errors.js';
 import type { RecordInput } from '../records/record.js';
-import { ftvlType, RECORD_TYPES } from '../records/record-types.js';
+import { COMPUTED_FIELDS, ftvlType, RECORD_TYPES } from '../records/record-types.js';
 import { parseFieldText } from '../records/value-convert.js';
 import { parseDbFile } from './db-parser.js';
 import type { DbParseOptions, DbRecordDecl, ParsedDb } from './db-parser.js';
@@ -22,9 +22,6 @@ export interface DbLoadResult {
   records: number;
   aliases: number;
 }
-
-/** Fields whose values the record computes; a .db file cannot set them. */
-const COMPUTED = new Set(['NAME', 'RTYP', 'STAT', 'SEVR', 'NSTA', 'NSEV', 'ACKS', 'NORD']);
 
 interface Pending {
   type: string;
@@ -153,7 +150,7 @@ function collectRecord(
       problem(decl.file, f.line, `record type ${typeName} has no field "${f.name}"`);
       continue;
     }
-    if (COMPUTED.has(f.name)) {
+    if (COMPUTED_FIELDS.has(f.name)) {
       problem(decl.file, f.line, `field ${f.name} cannot be set in a .db file`);
       continue;
     }

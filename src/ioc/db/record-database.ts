@@ -10,7 +10,7 @@ import { FieldPv } from '../records/field-pv.js';
 import { Record, toEpicsStamp } from '../records/record.js';
 import type { RecordHandle, RecordHost, RecordInput } from '../records/record.js';
 import { menuFtype } from '../records/menus.js';
-import { RECORD_TYPES } from '../records/record-types.js';
+import { COMPUTED_FIELDS, RECORD_TYPES } from '../records/record-types.js';
 import type { ClientIdentity, PvProvider, ServedPv } from '../server/pv.js';
 import { isValidRecordName, parsePvName } from './pv-name.js';
 
@@ -128,7 +128,7 @@ export class RecordDatabase implements PvProvider {
     // VAL last: enum state strings (ZNAM, ZRST...) must be known to convert a state name.
     entries.sort(([a], [b]) => Number(a === 'VAL') - Number(b === 'VAL'));
     for (const [field, value] of entries) {
-      if (!rec.fieldDef(field) || field === 'NAME' || field === 'RTYP') {
+      if (!rec.fieldDef(field) || COMPUTED_FIELDS.has(field)) {
         throw new GwError('GW_INTERNAL', `${name}: record type ${type} has no settable field ${field}`);
       }
       try {

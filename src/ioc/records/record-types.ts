@@ -17,6 +17,18 @@ import {
   waveformPost,
 } from './menus.js';
 
+/** Fields whose values the record computes: neither a .db file nor the agent can set them. */
+export const COMPUTED_FIELDS: ReadonlySet<string> = new Set([
+  'NAME',
+  'RTYP',
+  'STAT',
+  'SEVR',
+  'NSTA',
+  'NSEV',
+  'ACKS',
+  'NORD',
+]);
+
 /** Which family of behaviour (alarms, deadbands, metadata) a record type follows. */
 export type RecordKind = 'analog' | 'binary' | 'multibit' | 'string' | 'waveform';
 

@@ -280,6 +280,7 @@ export class Record implements FieldReader, RecordHandle {
     }
     const def = this.type.fields.get(name);
     if (!def) throw new RangeError(`record type ${this.type.name} has no field ${name}`);
+    if (def.readOnly) throw new RangeError(`${this.name}.${name} is read-only`);
     const v = convertElement(def.type, def, value, true, this.convertContext(def));
     if (v === undefined) throw new TypeError(`${this.name}.${name}: bad value ${String(value)}`);
     this.storeField(def, v);
