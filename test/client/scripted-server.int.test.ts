@@ -2,10 +2,11 @@
 // server's encoder): a server that sends garbage loses its circuit and the client reconnects; a server
 // that disconnects in the middle of a reply fails the pending get, and the next circuit works; replies
 // split across TCP segments are reassembled.
+import dgram from 'node:dgram';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CaClient, type CaException } from '../../src/ca/client/index.js';
-import { StreamParser } from '../../src/ca/stream-parser.js';
+import { parseDatagram, StreamParser } from '../../src/ca/stream-parser.js';
 import type { CaMessage } from '../../src/ca/header.js';
 import type { GwError } from '../../src/errors.js';
 import { hex } from '../support/hex.js';
@@ -52,8 +53,12 @@ async function scripted(script: Script): Promise<number> {
   return (server.address() as net.AddressInfo).port;
 }
 
+let udp: dgram.Socket | undefined;
+
 afterEach(async () => {
   await client?.close();
+  udp?.close();
+  udp = undefined;
   await new Promise((r) => (server ? server.close(r) : r(undefined)));
   server = undefined;
 });
@@ -133,5 +138,41 @@ describe('CaClient against a misbehaving server', () => {
     await until(() => exceptions.length > 0, 3000, 'unresponsive');
     expect(exceptions[0]!.error.message).toMatch(/did not answer ECHO/);
     await until(() => ch.state !== 'connected', 1000, 'disconnect');
+  });
+
+  it('resolves names from search replies split over datagrams, ignoring a truncated message', async () => {
+    const tcpPort = await scripted((msg, sock) => {
+      if (msg.command === 18) sock.write(created(msg.parameter1));
+    });
+    udp = dgram.createSocket('udp4');
+    await new Promise<void>((r) => udp!.bind(0, '127.0.0.1', r));
+    const udpPort = udp.address().port;
+    udp.on('message', (d, rinfo) => {
+      const cids = parseDatagram(d)
+        .messages.filter((m) => m.command === 6)
+        .map((m) => m.parameter2);
+      const reply = (cid: number) => {
+        const b = hex('00 06 00 08 00 00 00 00 FF FF FF FF 00 00 00 00 00 0D 00 00 00 00 00 00');
+        b.writeUInt16BE(tcpPort, 4);
+        b.writeUInt32BE(cid, 12);
+        return b;
+      };
+      const version = hex('00 00 00 00 00 01 00 0D 00 00 00 01 00 00 00 00');
+      // First datagram: one reply plus the first 20 bytes of another (truncated); second: the other.
+      if (cids.length !== 2) {
+        // A retry of a single name: answer it whole.
+        for (const cid of cids) udp!.send(Buffer.concat([version, reply(cid)]), rinfo.port, rinfo.address);
+        return;
+      }
+      const [a, b] = cids as [number, number];
+      const first = Buffer.concat([version, reply(a), reply(b).subarray(0, 20)]);
+      udp!.send(first, rinfo.port, rinfo.address);
+      setTimeout(() => udp?.send(Buffer.concat([version, reply(b)]), rinfo.port, rinfo.address), 10);
+    });
+    client = new CaClient({ env: {}, addrList: [`127.0.0.1:${udpPort}`], autoAddrList: false });
+    const chans = [client.channel('SPLIT:A'), client.channel('SPLIT:B')];
+    await Promise.all(chans.map((c) => c.connected(3000)));
+    expect(chans.map((c) => c.server)).toEqual([`127.0.0.1:${tcpPort}`, `127.0.0.1:${tcpPort}`]);
+    expect(accepted).toBe(1);
   });
 });
