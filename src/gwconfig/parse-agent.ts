@@ -31,8 +31,13 @@ const NAMED_SECTIONS = new Set(['network', 'group', 'gateway']);
 
 /** Parses every section; returns the model (possibly partial when there are errors). */
 export function parseAgent(doc: IniDocument, problems: ProblemList): AgentConfig {
-  for (const j of doc.junk)
-    problems.error(j.line, `not a "key = value" line or [section]: ${JSON.stringify(j.text.trim())}`);
+  for (const j of doc.junk) {
+    // ini reads "[agent] ; note" as a key named "[agent]", not as a section: say so.
+    const why = /^\s*\[[^\]]*\]\s*[;#]/.test(j.text)
+      ? 'a comment after a [section] header is not allowed by the INI format; put it on its own line'
+      : `not a "key = value" line or [section]: ${JSON.stringify(j.text.trim())}`;
+    problems.error(j.line, why);
+  }
   const simple = new Map<string, IniSection>();
   const named: Record<string, IniSection[]> = { network: [], group: [], gateway: [] };
   const seen = new Map<string, number>();

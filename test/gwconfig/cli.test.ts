@@ -193,6 +193,31 @@ describe('gwagent site', () => {
     expect(lines).toHaveLength(20);
   });
 
+  it('errors in a generated agent configuration name the container and the generated line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gwconfig-badsite-'));
+    const file = join(dir, 'site.json');
+    const container = (n: number, rules: string[]) => ({
+      hostname: `C${n}`,
+      interfaces: [
+        { name: 'eth0', vlan: 'sub', address: `10.${n}.0.1/16` },
+        { name: 'eth1', vlan: 'gin', address: `10.99.0.${n}/16` },
+      ],
+      gateways: [{ name: `GWF${n}`, direction: 'forward', rules }],
+    });
+    writeFileSync(
+      file,
+      JSON.stringify({
+        gin: { vlan: 'gin' },
+        containers: [container(1, ['allow .* ops']), container(2, ['allow .*'])],
+      }),
+    );
+    const result = await run(['site', 'render', file, '--out', dir]);
+    expect(result.code).toBe(78);
+    expect(result.err).toBe(
+      `${file} [C1 -> C1.ini:23]: error: access group "ops" is not defined (the gateway would silently use DEFAULT); add a [group.ops] section\n`,
+    );
+  });
+
   it('a bad site exits 78 naming the JSON key', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gwconfig-badsite-'));
     const file = join(dir, 'site.json');

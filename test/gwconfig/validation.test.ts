@@ -259,6 +259,15 @@ describe('agent config validation', () => {
     });
   });
 
+  it('refuses a comment after a section header (ini would read the line as a key)', () => {
+    const text = BASE.replace('[gateway.GWR01]', '[gateway.GWR01] ; the reverse one');
+    expectError(
+      text,
+      '[gateway.GWR01] ;',
+      'a comment after a [section] header is not allowed by the INI format; put it on its own line',
+    );
+  });
+
   it('reports a missing agent name by section and every error at once', () => {
     const text = BASE.replace('name = CR01GW01', 'label = x').replace('hosts = opi01', 'hosts = 1.2.3.4');
     const found = errors(text);
