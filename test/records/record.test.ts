@@ -119,6 +119,22 @@ describe('ai record', () => {
     expect(() => db.aiRecord('T:X', { STAT: 3 })).toThrow('T:X: record type ai has no settable field STAT');
   });
 
+  it('DISA = DISV disables processing: DISABLE alarm with DISS severity, posted once', async () => {
+    const db = testDb();
+    const r = db.aoRecord('T:AO', { VAL: 1, DISS: 'MINOR' });
+    const ev = record(must(db, 'T:AO'));
+    await must(db, 'T:AO.DISA').write(dbr(DBR_LONG, [1]), WHO);
+    expect(r.alarm).toEqual({ status: 0, severity: 0 });
+    await must(db, 'T:AO').write(dbr(DBR_DOUBLE, [5]), WHO);
+    expect(r.alarm).toEqual({ status: 18, severity: 1 });
+    r.process();
+    expect(ev).toEqual([{ mask: DBE_VALUE | DBE_ALARM, value: [5], status: 18, severity: 1 }]);
+    await must(db, 'T:AO.DISA').write(dbr(DBR_LONG, [0]), WHO);
+    r.process();
+    expect(r.alarm).toEqual({ status: 0, severity: 0 });
+    expect(r.get()).toBe(5);
+  });
+
   it('NaN makes the record UDF and a change to or from NaN always posts', () => {
     const db = testDb();
     const r = db.aiRecord('T:AI', { VAL: 1, MDEL: 100, ADEL: 100 });

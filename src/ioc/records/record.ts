@@ -11,6 +11,7 @@ import {
   DBF_CHAR,
   DBR_PUT_ACKS,
   DBR_PUT_ACKT,
+  DISABLE_ALARM,
   ECA_NORMAL,
   ECA_NOWTACCESS,
   ECA_PUTFAIL,
@@ -347,6 +348,10 @@ export class Record implements FieldReader, RecordHandle {
   /** dbProcess: clamp outputs, evaluate alarms, stamp (now unless given), post monitors. */
   process(stamp?: EpicsTimeStamp): void {
     if (this.isRemoved) return;
+    if (this.num('DISA') === this.num('DISV')) {
+      this.processDisabled();
+      return;
+    }
     if (this.type.kind === 'analog' && this.type.isOutput && typeof this.val === 'number') {
       this.val = this.clamp(this.val);
     }
@@ -366,6 +371,17 @@ export class Record implements FieldReader, RecordHandle {
     this.snapshots.clear();
     const valMask = this.resetAlarms(nsta, nsev) | valueMask;
     if (valMask) this.post('VAL', valMask);
+  }
+
+  /** dbProcess of a disabled record (DISA = DISV): DISABLE alarm with DISS severity, posted once. */
+  private processDisabled(): void {
+    if (this.stat === DISABLE_ALARM) return;
+    this.stat = DISABLE_ALARM;
+    this.sevr = this.num('DISS');
+    this.snapshots.clear();
+    this.post('STAT', DBE_VALUE);
+    this.post('SEVR', DBE_VALUE);
+    this.post('VAL', DBE_VALUE | DBE_ALARM);
   }
 
   private checkAlarms(raise: RaiseAlarm): void {
