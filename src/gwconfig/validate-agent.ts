@@ -29,6 +29,13 @@ export function validateAgent(config: AgentConfig, problems: ProblemList): void 
       problems.warn(group.origin.line, `group "${group.name}" is defined but no rule uses it`);
   }
   checkServerClashes(config, problems);
+  const iocAddress = config.ioc.address;
+  if (!iocAddress.startsWith('127.') && !config.networks.some((n) => n.address === iocAddress)) {
+    problems.warn(
+      'ioc.address',
+      `the health IOC binds ${iocAddress}, which is neither loopback nor one of this container's network addresses`,
+    );
+  }
 }
 
 function checkNetworks(config: AgentConfig, problems: ProblemList): void {

@@ -356,6 +356,19 @@ describe('agent config validation', () => {
     ]);
   });
 
+  it('warns when the health IOC binds an address the container does not have', () => {
+    const text = BASE.replace('name = CR01GW01', 'name = CR01GW01\n\n[ioc]\naddress = 10.9.9.9');
+    expect(check(text)).toEqual([
+      {
+        file: 'agent.ini',
+        key: 'ioc.address',
+        severity: 'warning',
+        message:
+          "the health IOC binds 10.9.9.9, which is neither loopback nor one of this container's network addresses",
+      },
+    ]);
+  });
+
   it('loadAgentConfig throws ProblemsError GW_CONFIG_INVALID listing every error with file and line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gwconfig-'));
     const path = join(dir, 'bad.ini');
