@@ -175,4 +175,59 @@ describe('CaClient against a misbehaving server', () => {
     expect(chans.map((c) => c.server)).toEqual([`127.0.0.1:${tcpPort}`, `127.0.0.1:${tcpPort}`]);
     expect(accepted).toBe(1);
   });
+
+  it('registers with a caRepeater and searches again at once on a beacon anomaly', async () => {
+    const tcpPort = await scripted((msg, sock) => {
+      if (msg.command === 18) sock.write(created(msg.parameter1));
+    });
+    // The name server stays silent until "started"; it records when searches arrive.
+    let started = false;
+    const searchesAt: number[] = [];
+    udp = dgram.createSocket('udp4');
+    await new Promise<void>((r) => udp!.bind(0, '127.0.0.1', r));
+    udp.on('message', (d, rinfo) => {
+      searchesAt.push(Date.now());
+      if (!started) return;
+      for (const m of parseDatagram(d).messages.filter((x) => x.command === 6)) {
+        const b = hex('00 06 00 08 00 00 00 00 FF FF FF FF 00 00 00 00 00 0D 00 00 00 00 00 00');
+        b.writeUInt16BE(tcpPort, 4);
+        b.writeUInt32BE(m.parameter2, 12);
+        udp!.send(b, rinfo.port, rinfo.address);
+      }
+    });
+    const repeater = dgram.createSocket('udp4');
+    await new Promise<void>((r) => repeater.bind(0, '127.0.0.1', r));
+    let registered: dgram.RemoteInfo | undefined;
+    repeater.on('message', (d, rinfo) => {
+      if (d.readUInt16BE(0) !== 24) return;
+      registered = rinfo;
+      repeater.send(hex('00 11 00 00 00 00 00 00 00 00 00 00 7F 00 00 01'), rinfo.port, rinfo.address);
+    });
+    try {
+      client = new CaClient({
+        env: {},
+        addrList: [`127.0.0.1:${udp.address().port}`],
+        autoAddrList: false,
+        repeaterPort: repeater.address().port,
+        maxSearchPeriodMs: 60_000,
+      });
+      const ch = client.channel('LATE:PV');
+      await until(() => registered !== undefined, 3000, 'repeater registration');
+      // Let the search back off (tries at 0, 32, 96, 224, 480, 992, 1984 ms; the next at 4032 ms).
+      await new Promise((r) => setTimeout(r, 2100));
+      started = true;
+      const before = searchesAt.length;
+      const sentAt = Date.now();
+      repeater.send(
+        hex('00 0D 00 00 00 0D 13 C8 00 00 00 01 7F 00 00 01'),
+        registered!.port,
+        registered!.address,
+      );
+      await ch.connected(1000);
+      expect(searchesAt.length).toBeGreaterThan(before);
+      expect(searchesAt[before]! - sentAt).toBeLessThan(500);
+    } finally {
+      repeater.close();
+    }
+  });
 });

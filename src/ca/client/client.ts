@@ -33,6 +33,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from './channel.js';
+import { BeaconTracker, repeaterRegisterMessage } from './beacon-tracker.js';
 import { SearchEngine } from './search-engine.js';
 
 interface PendingIo {
@@ -62,6 +63,10 @@ const DEFAULT_IO_TIMEOUT_MS = 5000;
 const DIRECT_RETRY_MAX_MS = 5000;
 /** Pause before searching again for a channel the server refused to create (CREATE_CH_FAIL). */
 const REFUSED_RESEARCH_DELAY_MS = 1000;
+/** At most one search restart per this period, however many beacon anomalies arrive. */
+const ANOMALY_RESTART_MIN_MS = 1000;
+const REPEATER_REGISTER_INTERVAL_MS = 1000;
+const REPEATER_REGISTER_ATTEMPTS = 10;
 
 function defaultUser(): string {
   try {
@@ -86,6 +91,10 @@ export class CaClient extends EventEmitter implements ChannelHost {
   private udp: dgram.Socket | undefined;
   private udpReady = false;
   private searchTimer: NodeJS.Timeout | undefined;
+  private readonly beacons = new BeaconTracker();
+  private lastAnomalyRestartMs = -Infinity;
+  private repeaterTimer: NodeJS.Timeout | undefined;
+  private repeaterConfirmed = false;
   private nextId = 1;
   private closed = false;
   private readonly userName: string;
@@ -123,6 +132,7 @@ export class CaClient extends EventEmitter implements ChannelHost {
     this.closed = true;
     for (const ch of [...this.channels.values()]) this.closeChannel(ch);
     clearTimeout(this.searchTimer);
+    clearTimeout(this.repeaterTimer);
     const waits: Promise<void>[] = [];
     for (const c of this.circuits.values()) {
       waits.push(new Promise((r) => setImmediate(r)));
@@ -293,9 +303,23 @@ export class CaClient extends EventEmitter implements ChannelHost {
     udp.bind(0, () => {
       udp.setBroadcast(true);
       this.udpReady = true;
+      this.registerWithRepeater(1);
       this.scheduleSearch();
     });
     udp.unref();
+  }
+
+  /** Asks a local caRepeater to forward beacons to the search socket, as libca does, until it confirms. */
+  private registerWithRepeater(attempt: number): void {
+    const udp = this.udp;
+    if (!udp || this.closed || this.repeaterConfirmed || attempt > REPEATER_REGISTER_ATTEMPTS) return;
+    // Without a repeater nobody answers; that only means no beacon anomalies, so errors are ignored.
+    udp.send(repeaterRegisterMessage(), this.config.repeaterPort, '127.0.0.1', () => {});
+    this.repeaterTimer = setTimeout(
+      () => this.registerWithRepeater(attempt + 1),
+      REPEATER_REGISTER_INTERVAL_MS,
+    );
+    this.repeaterTimer.unref();
   }
 
   private scheduleSearch(): void {
@@ -328,6 +352,17 @@ export class CaClient extends EventEmitter implements ChannelHost {
   }
 
   private onDatagram(msg: Buffer, from: string): void {
+    const now = performance.now();
+    const beacon = this.beacons.handleDatagram(msg, from, now);
+    if (beacon.repeaterConfirmed) {
+      this.repeaterConfirmed = true;
+      clearTimeout(this.repeaterTimer);
+    }
+    if (beacon.anomaly && this.search.size > 0 && now - this.lastAnomalyRestartMs >= ANOMALY_RESTART_MIN_MS) {
+      // A server appeared or came back: everything unresolved is searched again from the fast start.
+      this.lastAnomalyRestartMs = now;
+      this.search.restart(now);
+    }
     for (const hit of this.search.handleDatagram(msg, from)) {
       const ch = this.channels.get(hit.cid);
       if (ch?.state === 'searching') this.attach(ch, hit.host, hit.port, hit.serverMinor);

@@ -2,7 +2,7 @@
 // EPICS_CA_SERVER_PORT, EPICS_CA_CONN_TMO, EPICS_CA_MAX_SEARCH_PERIOD), with explicit overrides.
 // Pure: the host's interfaces are passed in (os.networkInterfaces() in production), nothing is opened.
 import type { NetworkInterfaceInfo } from 'node:os';
-import { CA_SERVER_PORT } from '../constants.js';
+import { CA_REPEATER_PORT, CA_SERVER_PORT } from '../constants.js';
 import { GwError } from '../../errors.js';
 
 /** Where search datagrams go. */
@@ -21,6 +21,8 @@ export interface CaClientOptions {
   autoAddrList?: boolean;
   /** EPICS_CA_SERVER_PORT: default port of addr-list entries and broadcasts. */
   serverPort?: number;
+  /** EPICS_CA_REPEATER_PORT: the caRepeater to register with for beacons (default 5065). */
+  repeaterPort?: number;
   /** EPICS_CA_CONN_TMO: idle time after which the circuit is probed with ECHO. */
   connTmoMs?: number;
   /** EPICS_CA_MAX_SEARCH_PERIOD: cap of the search back-off. */
@@ -35,6 +37,7 @@ export interface CaClientOptions {
 export interface ClientConfig {
   searchDestinations: SearchDestination[];
   serverPort: number;
+  repeaterPort: number;
   connTmoMs: number;
   maxSearchPeriodMs: number;
   echoTimeoutMs: number;
@@ -79,6 +82,16 @@ export function intToIp(n: number): string {
   return [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff].join('.');
 }
 
+function envPort(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return dflt;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new GwError('GW_USAGE', `${name}='${raw}' is not a port number`);
+  }
+  return port;
+}
+
 function envSeconds(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
@@ -94,14 +107,8 @@ export function resolveClientConfig(
   interfaces: NodeJS.Dict<NetworkInterfaceInfo[]>,
 ): ClientConfig {
   const env = opts.env ?? process.env;
-  let serverPort = opts.serverPort;
-  if (serverPort === undefined) {
-    const raw = env.EPICS_CA_SERVER_PORT?.trim();
-    serverPort = raw ? Number(raw) : CA_SERVER_PORT;
-    if (!Number.isInteger(serverPort) || serverPort < 1 || serverPort > 65535) {
-      throw new GwError('GW_USAGE', `EPICS_CA_SERVER_PORT='${raw}' is not a port number`);
-    }
-  }
+  const serverPort = opts.serverPort ?? envPort(env, 'EPICS_CA_SERVER_PORT', CA_SERVER_PORT);
+  const repeaterPort = opts.repeaterPort ?? envPort(env, 'EPICS_CA_REPEATER_PORT', CA_REPEATER_PORT);
   const list = opts.addrList ?? (env.EPICS_CA_ADDR_LIST ?? '').split(/\s+/).filter((s) => s !== '');
   const destinations = list.map((e) => parseHostPort(e, serverPort));
   // libca: anything but NO (any case) keeps the automatic list.
@@ -120,6 +127,7 @@ export function resolveClientConfig(
   return {
     searchDestinations,
     serverPort,
+    repeaterPort,
     connTmoMs: opts.connTmoMs ?? envSeconds(env, 'EPICS_CA_CONN_TMO') ?? DEFAULT_CONN_TMO_MS,
     maxSearchPeriodMs:
       opts.maxSearchPeriodMs ??
