@@ -244,7 +244,7 @@ describe('ai record', () => {
       'MAJOR',
       'INVALID',
     ]);
-    expect(must(db, 'T:AI.STAT').snapshot().meta.enumStrings).toHaveLength(16);
+    expect(must(db, 'T:AI.STAT').snapshot().meta.enumStrings).toHaveLength(22);
     expect(must(db, 'T:AI.SCAN').snapshot().meta.enumStrings[6]).toBe('1 second');
     expect(must(db, 'T:AI.RTYP').snapshot().value).toEqual(['ai']);
     expect(must(db, 'T:AI.NAME').snapshot().value).toEqual(['T:AI']);

@@ -1,7 +1,7 @@
 // GR/CTRL metadata of a record's fields, as EPICS record support reports it (get_units,
 // get_precision, get_graphic_double, get_control_double, get_alarm_double, get_enum_strs;
 // ca-protocol.md §8.1 and §14.2). Pure: reads field values through FieldReader, keeps no state.
-import { MAX_ENUM_STATES, MAX_UNITS_SIZE } from '../../ca/constants.js';
+import { MAX_UNITS_SIZE } from '../../ca/constants.js';
 import { fitString } from '../../ca/convert.js';
 import { EMPTY_METADATA } from '../../ca/value.js';
 import type { Metadata } from '../../ca/value.js';
@@ -96,8 +96,8 @@ export function valueMetadata(r: FieldReader): Metadata {
 /** Metadata of a field other than VAL (and of VAL$-style long strings: none). */
 export function fieldMetadata(r: FieldReader, def: FieldDef): Metadata {
   if (isStringType(def.type)) return EMPTY_METADATA;
-  if (def.type === 'MENU')
-    return { ...EMPTY_METADATA, enumStrings: (def.menu ?? []).slice(0, MAX_ENUM_STATES) };
+  // All choices, even past 16 (STAT has 22): GR/CTRL_ENUM carry the first 16, DBR_STRING needs them all.
+  if (def.type === 'MENU') return { ...EMPTY_METADATA, enumStrings: def.menu ?? [] };
   const hasEgu = r.type.fields.has('EGU') && r.type.kind !== 'waveform';
   const valueLike = hasEgu && def.type === r.valType && VALUE_LIKE.has(def.name);
   // recGblGetPrec: PREC for float fields (replaced by 15 outside 0..15), 0 for integer fields.
