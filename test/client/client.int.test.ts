@@ -203,6 +203,20 @@ describe('CaClient monitors', () => {
     expect(valueUpdates).toHaveLength(3);
   });
 
+  it('reports a throwing monitor callback as an exception and keeps the circuit working', async () => {
+    const errors: Error[] = [];
+    client.on('exception', (e: { error: Error }) => errors.push(e.error));
+    const ch = client.channel('T:DBL');
+    const other = client.channel('T:LONG');
+    await Promise.all([ch.connected(), other.connected()]);
+    ch.subscribe({}, () => {
+      throw new Error('application bug');
+    });
+    await until(() => errors.length === 1);
+    expect(errors[0]!.message).toBe('application bug');
+    expect((await other.get()).value).toBe(-7);
+  });
+
   it('monitors an array with count 0 as its length changes', async () => {
     const pv = provider.pvs.get('T:WF')!;
     const ch = client.channel('T:WF');

@@ -53,6 +53,8 @@ describe('client configuration', () => {
       ifaces,
     );
     expect(c.connTmoMs).toBe(2500);
+    expect(c.repeaterPort).toBe(5065);
+    expect(resolveClientConfig({ env: { EPICS_CA_REPEATER_PORT: '6001' } }, ifaces).repeaterPort).toBe(6001);
     expect(c.maxSearchPeriodMs).toBe(60_000);
     expect(resolveClientConfig({ env: {}, maxSearchPeriodMs: 500 }, ifaces).maxSearchPeriodMs).toBe(500);
   });

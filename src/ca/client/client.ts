@@ -410,7 +410,7 @@ export class CaClient extends EventEmitter implements ChannelHost {
           const ch = this.channels.get(ev.cid);
           if (!ch) break;
           ch.accessRights = rightsOf(ev.rights);
-          ch.emit('access', ch.accessRights);
+          this.deliver(ch, () => ch.emit('access', ch.accessRights));
           break;
         }
         case 'createFailed':
@@ -442,8 +442,12 @@ export class CaClient extends EventEmitter implements ChannelHost {
           const m = this.monitors.get(ev.subid);
           if (!m) break;
           if (ev.status !== ECA_NORMAL) {
-            m.opts.onError?.(new CaStatusError(ev.status, `${m.channel.name}: monitor update`));
-          } else m.cb(toCaValue(ev.data, m.channel.nativeCount > 1));
+            const err = new CaStatusError(ev.status, `${m.channel.name}: monitor update`);
+            this.deliver(m.channel, () => m.opts.onError?.(err));
+          } else {
+            const value = toCaValue(ev.data, m.channel.nativeCount > 1);
+            this.deliver(m.channel, () => m.cb(value));
+          }
           break;
         }
         case 'subscriptionCancelled':
@@ -479,8 +483,8 @@ export class CaClient extends EventEmitter implements ChannelHost {
     this.directRetries.delete(ch.cid);
     for (const m of this.monitors.values()) if (m.channel === ch) this.installMonitor(m);
     sock.flushSoon();
-    ch.emit('access', ch.accessRights);
-    ch.emit('connection', true);
+    this.deliver(ch, () => ch.emit('access', ch.accessRights));
+    this.deliver(ch, () => ch.emit('connection', true));
   }
 
   private onRequestFailed(sock: CircuitSocket, ev: Extract<CircuitEvent, { type: 'requestFailed' }>): void {
@@ -497,7 +501,8 @@ export class CaClient extends EventEmitter implements ChannelHost {
       const m = this.monitors.get(ev.id);
       if (m) {
         this.monitors.delete(ev.id);
-        m.opts.onError?.(new CaStatusError(ev.eca, `${m.channel.name}: subscription${detail}`));
+        const err = new CaStatusError(ev.eca, `${m.channel.name}: subscription${detail}`);
+        this.deliver(m.channel, () => m.opts.onError?.(err));
         return;
       }
     }
@@ -524,7 +529,7 @@ export class CaClient extends EventEmitter implements ChannelHost {
     ch.state = 'searching';
     ch.accessRights = { read: false, write: false };
     this.failPending(ch, () => new GwError('GW_CA_DISCONNECTED', `${ch.name}: ${reason}`));
-    if (wasUp) ch.emit('connection', false);
+    if (wasUp) this.deliver(ch, () => ch.emit('connection', false));
     this.resolveAgain(ch, refused);
   }
 
@@ -616,6 +621,24 @@ export class CaClient extends EventEmitter implements ChannelHost {
     }
     const where = this.config.searchDestinations.map((d) => `${d.host}:${d.port}`).join(' ');
     return `channel '${ch.name}' did not connect within ${timeoutMs} ms (searched ${where})`;
+  }
+
+  /**
+   * Runs an application callback. One that throws must not abandon the rest of a received chunk (the
+   * circuit would be left half-processed): its error goes to 'exception' listeners, or is rethrown
+   * outside the socket handler when there are none, so it is never silently lost.
+   */
+  private deliver(ch: Channel, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      if (this.listenerCount('exception') > 0) this.emitException({ error, channel: ch });
+      else
+        queueMicrotask(() => {
+          throw error;
+        });
+    }
   }
 
   private emitException(ex: CaException): void {
