@@ -64,6 +64,12 @@ describe('.db parser', () => {
     expect(parsed.aliases).toEqual([{ record: 'X:TEMP', alias: 'X:TEMPERATURE', file: 'a.db', line: 9 }]);
   });
 
+  it('accepts CRLF line ends and a UTF-8 byte order mark', () => {
+    const parsed = parseDbText('\xEF\xBB\xBFrecord(ai, "A") {\r\n  field(DESC, "d")\r\n}\r\n', 'crlf.db');
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.records[0]!.fields).toEqual([{ name: 'DESC', value: 'd', line: 2 }]);
+  });
+
   it('translates C escapes in quoted strings', () => {
     const parsed = parseDbText('record(stringin, "S") { field(VAL, "a\\"b\\\\c\\x41\\101") }', 'e.db');
     expect(parsed.records[0]!.fields[0]!.value).toBe('a"b\\cAA');

@@ -5,7 +5,7 @@
 // reported with file and line (ProblemsError GW_ACF_PARSE). Pure: text in, rules out.
 import { ProblemsError } from '../../errors.js';
 import type { Problem } from '../../errors.js';
-import { stripComment, tokenizeLine } from '../db/db-lexer.js';
+import { stripBom, stripComment, tokenizeLine } from '../db/db-lexer.js';
 import type { Token } from '../db/db-lexer.js';
 import { AccessRules, parseIpv4 } from './access-rules.js';
 import type { AccessLevel, AccessRule, HostPattern } from './access-rules.js';
@@ -23,7 +23,7 @@ class AcfError extends Error {
 export function parseAcf(text: string, file: string): AccessRules {
   const problems: Problem[] = [];
   const tokens: Token[] = [];
-  const lines = text.split('\n');
+  const lines = stripBom(text).split('\n');
   lines.forEach((raw, i) => {
     const lexed = tokenizeLine(stripComment(raw), i + 1, '/');
     for (const e of lexed.errors) problems.push({ file, line: i + 1, message: e, severity: 'error' });

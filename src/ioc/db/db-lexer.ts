@@ -10,6 +10,12 @@ export interface Token {
 /** Characters of an unquoted word, as dbLex's `bareword`. */
 const BARE = /[a-zA-Z0-9_\-+:.[\]<>;]/;
 
+/** Text without a leading UTF-8 byte order mark (as read in Latin-1, or already decoded). */
+export function stripBom(text: string): string {
+  if (text.startsWith('\xEF\xBB\xBF')) return text.slice(3);
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}
+
 /** The line without its `#` comment (a `#` inside quotes is text). */
 export function stripComment(line: string): string {
   let quoted = false;

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Problem } from '../../errors.js';
-import { stripComment, tokenizeLine } from './db-lexer.js';
+import { stripBom, stripComment, tokenizeLine } from './db-lexer.js';
 import type { Token } from './db-lexer.js';
 import { expandMacros } from './macros.js';
 import type { Macros } from './macros.js';
@@ -76,17 +76,19 @@ export function parseDbText(
   const tokens: Token[] = [];
   const problem = (line: number, message: string) =>
     out.problems.push({ file, line, message, severity: 'error' });
-  text.split('\n').forEach((raw, index) => {
-    const lineNo = index + 1;
-    // `%` lines pass C code through in .dbd files; they mean nothing to a database.
-    if (raw.trimStart().startsWith('%')) return;
-    const expanded = expandMacros(stripComment(raw), macros);
-    for (const e of expanded.errors) problem(lineNo, e);
-    const lexed = tokenizeLine(expanded.text, lineNo);
-    for (const e of lexed.errors) problem(lineNo, e);
-    // A line that does not tokenize is dropped whole, so one typo does not cascade into more errors.
-    if (lexed.errors.length === 0) tokens.push(...lexed.tokens);
-  });
+  stripBom(text)
+    .split('\n')
+    .forEach((raw, index) => {
+      const lineNo = index + 1;
+      // `%` lines pass C code through in .dbd files; they mean nothing to a database.
+      if (raw.trimStart().startsWith('%')) return;
+      const expanded = expandMacros(stripComment(raw), macros);
+      for (const e of expanded.errors) problem(lineNo, e);
+      const lexed = tokenizeLine(expanded.text, lineNo);
+      for (const e of lexed.errors) problem(lineNo, e);
+      // A line that does not tokenize is dropped whole, so one typo does not cascade into more errors.
+      if (lexed.errors.length === 0) tokens.push(...lexed.tokens);
+    });
   new Parser(tokens, file, options, out, depth, text.split('\n').length).parse();
   return out;
 }
