@@ -95,6 +95,12 @@ describe('records over Channel Access', () => {
     await expect(mode.put('Nonsense', { wait: true })).rejects.toMatchObject({ eca: C.ECA_PUTFAIL });
     expect(stat.accessRights).toEqual({ read: true, write: false });
     expect((await stat.get({ dbrType: C.DBR_STRING })).value).toBe('NO_ALARM');
+    // STAT has 22 choices: CTRL_ENUM carries 16 strings, DBR_STRING still names UDF (17).
+    db.stringinRecord('R:UNSET');
+    const unset = client.channel('R:UNSET.STAT');
+    await unset.connected(3000);
+    expect((await unset.get({ dbrType: C.DBR_STRING })).value).toBe('UDF');
+    expect((await unset.get({ dbrType: C.DBR_CTRL_ENUM })).enumStrings).toHaveLength(16);
   });
 
   it('waveforms report NELM as capacity and NORD elements for count 0', async () => {
