@@ -254,6 +254,18 @@ describe('CaClient connection management', () => {
     expect((results[1]!.error as GwError).code).toBe('GW_CA_TIMEOUT');
   });
 
+  it('ends a connection wait when the channel is closed, and refuses requests on a closed channel', async () => {
+    const ch = client.channel('T:NEVER');
+    const waiting = ch.connected(5000).catch((e: GwError) => e);
+    ch.close();
+    const err = await waiting;
+    expect([err instanceof GwError && err.code, (err as Error).message]).toEqual([
+      'GW_CA_DISCONNECTED',
+      'T:NEVER: channel is closed',
+    ]);
+    await expect(ch.get()).rejects.toMatchObject({ code: 'GW_CA_DISCONNECTED' });
+  });
+
   it('reconnects after the server restarts on the same port and resumes subscriptions', async () => {
     const ch = client.channel('T:DBL');
     await ch.connected();

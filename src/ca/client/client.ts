@@ -59,6 +59,8 @@ export interface CaException {
 }
 
 const DEFAULT_IO_TIMEOUT_MS = 5000;
+/** Internal event on a Channel when the application closes it (ends pending connection waits). */
+const CLOSED = Symbol('closed');
 /** Longest pause between reconnection attempts of a direct (no search) channel. */
 const DIRECT_RETRY_MAX_MS = 5000;
 /** Pause before searching again for a channel the server refused to create (CREATE_CH_FAIL). */
@@ -158,6 +160,10 @@ export class CaClient extends EventEmitter implements ChannelHost {
         cleanup();
         resolve();
       };
+      const onClosed = (): void => {
+        cleanup();
+        reject(this.closedError(ch));
+      };
       const timer = setTimeout(() => {
         cleanup();
         reject(new GwError('GW_CA_TIMEOUT', this.connectTimeoutText(ch, timeoutMs)));
@@ -165,8 +171,10 @@ export class CaClient extends EventEmitter implements ChannelHost {
       const cleanup = (): void => {
         clearTimeout(timer);
         ch.off('connection', onConn);
+        ch.off(CLOSED, onClosed);
       };
       ch.on('connection', onConn);
+      ch.on(CLOSED, onClosed);
     });
   }
 
@@ -251,6 +259,7 @@ export class CaClient extends EventEmitter implements ChannelHost {
     // Like ca_clear_channel: no connection callback for a channel the application closed itself.
     ch.state = 'closed';
     this.channels.delete(ch.cid);
+    ch.emit(CLOSED);
   }
 
   // ---- resolution -----------------------------------------------------------------------------
