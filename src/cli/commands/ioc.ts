@@ -7,7 +7,7 @@ import { GwError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import { AccessSecurity, RecordDatabase, loadDbFiles, parseAcf } from '../../ioc/db/index.js';
 import { CONTROL_ASG, defaultAcf } from '../../ioc/access/default-acf.js';
-import { startCaServer } from '../../ioc/server/ca-server.js';
+import { startCaServer, type CaServer } from '../../ioc/server/ca-server.js';
 import { HealthSampler } from '../../ioc/health/index.js';
 import { HealthIoc } from '../../ioc/health/health-ioc.js';
 
@@ -59,7 +59,7 @@ export const command: Command = {
       db.setAccessPolicy(parseAcf(defaultAcf({ isDefaultWritable: true }), '(built-in)'));
     }
 
-    let server: Awaited<ReturnType<typeof startCaServer>> | undefined;
+    const live: { server?: CaServer } = {};
     let health: HealthIoc | undefined;
     if (values.health) {
       const sampler = new HealthSampler({ facts: { stScript: dbFiles.join(' ') } });
@@ -70,8 +70,8 @@ export const command: Command = {
         sampler,
         controlAsg: CONTROL_ASG,
         inputs: {
-          caClients: () => server?.clientCount ?? 0,
-          caChannels: () => server?.channelCount ?? 0,
+          caClients: () => live.server?.clientCount ?? 0,
+          caChannels: () => live.server?.channelCount ?? 0,
           suspended: () => 0,
           recordCount: () => db.size,
           extraSeverities: () => [],
@@ -84,7 +84,8 @@ export const command: Command = {
       });
       health.createRecords();
     }
-    server = await startCaServer({ provider: db, log: log.child('ca') });
+    const server = await startCaServer({ provider: db, log: log.child('ca') });
+    live.server = server;
     await health?.start();
     log.info(`serving ${db.size} records on port ${server.tcpPort}`);
 
@@ -93,7 +94,7 @@ export const command: Command = {
       if (stopping) return;
       stopping = true;
       health?.stop();
-      await server?.close();
+      await server.close();
       done(code);
     };
     let done: (code: number) => void = () => undefined;
