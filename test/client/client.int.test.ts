@@ -243,6 +243,16 @@ describe('CaClient connection management', () => {
     }
   });
 
+  it('says why a direct channel does not connect', async () => {
+    const closedPort = await freePort();
+    const ch = client.channel('T:DBL', { server: `127.0.0.1:${closedPort}` });
+    const err = (await ch.connected(300).catch((e: unknown) => e)) as GwError;
+    expect(err.message).toBe(
+      `channel 'T:DBL' did not connect to 127.0.0.1:${closedPort} within 300 ms ` +
+        `(last attempt: circuit to 127.0.0.1:${closedPort} lost: connect ECONNREFUSED 127.0.0.1:${closedPort})`,
+    );
+  });
+
   it('times out a channel that never connects with a clear error, without failing the others', async () => {
     const ch = client.channel('T:NOPE');
     const err = (await ch.connected(200).catch((e: unknown) => e)) as GwError;

@@ -90,6 +90,8 @@ export class CaClient extends EventEmitter implements ChannelHost {
   private readonly pending = new Map<number, PendingIo>();
   private readonly monitors = new Map<number, MonitorEntry>();
   private readonly directRetries = new Map<number, { attempts: number; timer?: NodeJS.Timeout }>();
+  /** Why each channel last lost (or failed to reach) its server, for timeout messages. */
+  private readonly lastFailure = new Map<number, string>();
   private udp: dgram.Socket | undefined;
   private udpReady = false;
   private searchTimer: NodeJS.Timeout | undefined;
@@ -248,6 +250,7 @@ export class CaClient extends EventEmitter implements ChannelHost {
     const retry = this.directRetries.get(ch.cid);
     clearTimeout(retry?.timer);
     this.directRetries.delete(ch.cid);
+    this.lastFailure.delete(ch.cid);
     const c = this.circuitOf(ch);
     if (c) {
       c.circuit.clearChannel(ch.cid);
@@ -490,6 +493,7 @@ export class CaClient extends EventEmitter implements ChannelHost {
     ch.server = sock.key;
     ch.state = 'connected';
     this.directRetries.delete(ch.cid);
+    this.lastFailure.delete(ch.cid);
     for (const m of this.monitors.values()) if (m.channel === ch) this.installMonitor(m);
     sock.flushSoon();
     this.deliver(ch, () => ch.emit('access', ch.accessRights));
@@ -537,6 +541,7 @@ export class CaClient extends EventEmitter implements ChannelHost {
     const wasUp = ch.state === 'connected';
     ch.state = 'searching';
     ch.accessRights = { read: false, write: false };
+    this.lastFailure.set(ch.cid, reason);
     this.failPending(ch, () => new GwError('GW_CA_DISCONNECTED', `${ch.name}: ${reason}`));
     if (wasUp) this.deliver(ch, () => ch.emit('connection', false));
     this.resolveAgain(ch, refused);
@@ -622,14 +627,17 @@ export class CaClient extends EventEmitter implements ChannelHost {
   }
 
   private connectTimeoutText(ch: Channel, timeoutMs: number): string {
+    const failure = this.lastFailure.get(ch.cid);
     if (ch.directServer !== undefined) {
-      return `channel '${ch.name}' did not connect to ${ch.directServer} within ${timeoutMs} ms`;
+      const why = failure ? ` (last attempt: ${failure})` : '';
+      return `channel '${ch.name}' did not connect to ${ch.directServer} within ${timeoutMs} ms${why}`;
     }
     if (this.config.searchDestinations.length === 0) {
       return `channel '${ch.name}' cannot be searched: EPICS_CA_ADDR_LIST is empty and EPICS_CA_AUTO_ADDR_LIST=NO`;
     }
     const where = this.config.searchDestinations.map((d) => `${d.host}:${d.port}`).join(' ');
-    return `channel '${ch.name}' did not connect within ${timeoutMs} ms (searched ${where})`;
+    const why = failure ? `; last attempt: ${failure}` : '';
+    return `channel '${ch.name}' did not connect within ${timeoutMs} ms (searched ${where}${why})`;
   }
 
   /**
