@@ -3,6 +3,7 @@
 // fields as libca sees them, the class name field, and monitors with the alarm in the same update.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as C from '../../src/ca/constants.js';
+import { AccessSecurity } from '../../src/ioc/access/access-security.js';
 import { RecordDatabase } from '../../src/ioc/db/record-database.js';
 import type { CaServer } from '../../src/ioc/server/ca-server.js';
 import { startServer } from '../client/helpers.js';
@@ -88,5 +89,26 @@ describe('records through libca', () => {
   it('read-only fields have no write access in libca', async () => {
     expect(await py.do({ op: 'access', name: 'P:TEMP.SEVR' })).toMatchObject({ read: true, write: false });
     expect(await py.do({ op: 'access', name: 'P:TEMP.EGU' })).toMatchObject({ read: true, write: true });
+  });
+
+  it('an ACF reload changes the rights libca sees (HAG by CIDR); an invalid reload keeps them', async () => {
+    const files: { [path: string]: string } = {
+      'ioc.acf': 'HAG(local) { 127.0.0.0/8 }\nASG(DEFAULT) { RULE(1, READ) RULE(0, WRITE) { HAG(local) } }',
+    };
+    const security = new AccessSecurity('ioc.acf', db, (p) => files[p]!);
+    security.load();
+    await py.do({ op: 'sleep', seconds: 0.2 });
+    expect(await py.do({ op: 'access', name: 'P:NOTE' })).toMatchObject({ read: true, write: true });
+    expect(await py.do({ op: 'access', name: 'P:NOTE.DESC' })).toMatchObject({ read: true, write: false });
+    files['ioc.acf'] =
+      'HAG(remote) { 10.0.0.0/8 }\nASG(DEFAULT) { RULE(1, READ) RULE(1, WRITE) { HAG(remote) } }';
+    expect(security.reload().ok).toBe(true);
+    await py.do({ op: 'sleep', seconds: 0.2 });
+    expect(await py.do({ op: 'access', name: 'P:NOTE' })).toMatchObject({ read: true, write: false });
+    files['ioc.acf'] = 'ASG(DEFAULT) { RULE(1, WRITE) } BROKEN';
+    expect(security.reload().ok).toBe(false);
+    await py.do({ op: 'sleep', seconds: 0.2 });
+    expect(await py.do({ op: 'access', name: 'P:NOTE' })).toMatchObject({ read: true, write: false });
+    db.setAccessPolicy(undefined);
   });
 });
