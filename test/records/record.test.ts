@@ -603,7 +603,7 @@ describe('agent API', () => {
     expect(() => db.aiRecord('T:X', { FOO: 1 })).toThrow(/no settable field FOO/);
     expect(() => db.aiRecord('T:Y', { HHSV: 'HUGE' })).toThrow(/bad value "HUGE" for HHSV/);
     expect(() => db.aiRecord('bad name')).toThrow(/invalid record name/);
-    expect(() => db.createRecord('calc', 'T:C')).toThrow(/unknown record type "calc"/);
+    expect(() => db.createRecord('sub', 'T:C')).toThrow(/unknown record type "sub"/);
   });
 
   it('subscribe is O(listeners): unsubscribe removes exactly one subscription', () => {

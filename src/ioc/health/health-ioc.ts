@@ -43,8 +43,6 @@ export interface HealthIocOptions {
   onError?: (message: string) => void;
 }
 
-/** Record types iocStats uses that our record model serves as the nearest soft type. */
-const TYPE_MAP: Record<string, string> = { calc: 'ai', calcout: 'ai' };
 
 const LIMIT_FIELDS: Record<string, keyof AlarmLimits> = {
   HIHI: 'hihi',
@@ -163,7 +161,7 @@ export class HealthIoc {
   createRecords(): void {
     const { db, prefix } = this.opts;
     for (const def of this.defs) {
-      const type = TYPE_MAP[def.recordType] ?? def.recordType;
+      const type = def.recordType;
       const fields = fieldsOf(def, this.opts.controlAsg);
       const group = (Object.entries(UPDATE_PERIOD_PVS) as [PeriodicGroup, string][]).find(
         ([, pv]) => pv === def.suffix,

@@ -267,6 +267,10 @@ export const RECORD_TYPES: ReadonlyMap<string, RecordTypeDef> = new Map(
     define('stringin', 'string', false, string(false)),
     define('stringout', 'string', true, string(true)),
     define('waveform', 'waveform', false, waveform()),
+    // calc and calcout serve only what clients read (iocStats' HEARTBEAT and FD_FREE are calc records
+    // whose value the agent computes): an analog value with limits; no CALC expression or links.
+    define('calc', 'analog', false, analog('DOUBLE', false)),
+    define('calcout', 'analog', false, analog('DOUBLE', false)),
   ].map((t) => [t.name, t]),
 );
 
