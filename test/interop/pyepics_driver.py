@@ -11,6 +11,7 @@ Operations (field "op"):
   rawget     name dbr [count]          libca ca_array_get_callback; the DBR struct as libca delivered it
                                        (host byte order), as hex, for families pyepics cannot unpack
   put        name value [wait] [timeout]  -> status or error
+  pvput      name value [wait] [timeout]  the same through epics.PV (enum strings become indices)
   monitor    name [mask] [ftype]       subscribe; events collect until 'events'
   events     name [min] [timeout]      waits for at least min events, returns and clears them
   conn       name [min] [timeout]      connection callback history (True/False) of a channel
@@ -153,7 +154,20 @@ def op_put(o):
     chid = chan(o["name"])
     try:
         status = ca.put(chid, o["value"], wait=o.get("wait", False), timeout=o.get("timeout", 10.0))
-    except ca.ChannelAccessException as err:
+    except Exception as err:  # CASeverityException and ChannelAccessException: the test checks the text
+        return {"error": str(err)}
+    return {"status": status}
+
+
+def op_pvput(o):
+    """Put through epics.PV, which converts enum state strings to indices client-side."""
+    pv = pvs.get((o["name"], "ctrl"))
+    if pv is None:
+        pv = pvs[(o["name"], "ctrl")] = epics.PV(o["name"], form="ctrl", auto_monitor=False)
+    pv.wait_for_connection(timeout=5.0)
+    try:
+        status = pv.put(o["value"], wait=o.get("wait", False), timeout=o.get("timeout", 10.0))
+    except Exception as err:  # CASeverityException and ChannelAccessException: the test checks the text
         return {"error": str(err)}
     return {"status": status}
 
