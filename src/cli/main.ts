@@ -7,20 +7,63 @@ type Loader = () => Promise<Command>;
 
 /** Subcommands, loaded on demand. Add a line here and a file under commands/. */
 const COMMANDS: Record<string, { summary: string; load: Loader }> = {
-  ioc: { summary: 'serve records from .db files (and health PVs) over Channel Access', load: async () => (await import('./commands/ioc.js')).command },
-  config: { summary: 'check, render or explain an agent configuration', load: async () => (await import('./commands/config.js')).command },
-  site: { summary: 'render agent configurations and tables from a site inventory', load: async () => (await import('./commands/site.js')).command },
-  status: { summary: 'show the state of the supervised gateways', load: async () => (await import('./commands/status.js')).command },
-  start: { summary: 'start a supervised gateway (or all)', load: async () => (await import('./commands/start.js')).command },
-  stop: { summary: 'stop a supervised gateway (or all)', load: async () => (await import('./commands/stop.js')).command },
-  restart: { summary: 'restart a supervised gateway (or all)', load: async () => (await import('./commands/restart.js')).command },
-  reload: { summary: 'make the running agent reload its configuration', load: async () => (await import('./commands/reload.js')).command },
-  logs: { summary: "print (or follow) a supervised gateway's console output", load: async () => (await import('./commands/logs.js')).command },
-  console: { summary: "attach to a supervised gateway's console (detach with Ctrl-])", load: async () => (await import('./commands/console.js')).command },
-  ca: { summary: 'Channel Access get, put, monitor, info (like caget/caput/camonitor/cainfo)', load: async () => (await import('./commands/ca.js')).command },
+  run: {
+    summary: 'run the agent: health IOC, gateway supervision and statistics',
+    load: async () => (await import('./commands/run.js')).command,
+  },
+  ioc: {
+    summary: 'serve records from .db files (and health PVs) over Channel Access',
+    load: async () => (await import('./commands/ioc.js')).command,
+  },
+  config: {
+    summary: 'check, render or explain an agent configuration',
+    load: async () => (await import('./commands/config.js')).command,
+  },
+  site: {
+    summary: 'render agent configurations and tables from a site inventory',
+    load: async () => (await import('./commands/site.js')).command,
+  },
+  status: {
+    summary: 'show the state of the supervised gateways',
+    load: async () => (await import('./commands/status.js')).command,
+  },
+  start: {
+    summary: 'start a supervised gateway (or all)',
+    load: async () => (await import('./commands/start.js')).command,
+  },
+  stop: {
+    summary: 'stop a supervised gateway (or all)',
+    load: async () => (await import('./commands/stop.js')).command,
+  },
+  restart: {
+    summary: 'restart a supervised gateway (or all)',
+    load: async () => (await import('./commands/restart.js')).command,
+  },
+  reload: {
+    summary: 'make the running agent reload its configuration',
+    load: async () => (await import('./commands/reload.js')).command,
+  },
+  logs: {
+    summary: "print (or follow) a supervised gateway's console output",
+    load: async () => (await import('./commands/logs.js')).command,
+  },
+  console: {
+    summary: "attach to a supervised gateway's console (detach with Ctrl-])",
+    load: async () => (await import('./commands/console.js')).command,
+  },
+  ca: {
+    summary: 'Channel Access get, put, monitor, info (like caget/caput/camonitor/cainfo)',
+    load: async () => (await import('./commands/ca.js')).command,
+  },
 };
 
-const CONFIG_CODES = new Set(['GW_USAGE', 'GW_CONFIG_INVALID', 'GW_CONFIG_READ', 'GW_DB_PARSE', 'GW_ACF_PARSE']);
+const CONFIG_CODES = new Set([
+  'GW_USAGE',
+  'GW_CONFIG_INVALID',
+  'GW_CONFIG_READ',
+  'GW_DB_PARSE',
+  'GW_ACF_PARSE',
+]);
 
 function topHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
@@ -70,6 +113,8 @@ export async function main(argv: string[]): Promise<number> {
 
 async function packageVersion(): Promise<string> {
   const { readFile } = await import('node:fs/promises');
-  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }

@@ -1,0 +1,408 @@
+// The agent (`gwagent run`): composes the config generator, the supervisor, the health IOC and the CA
+// client. It renders the gateway files, serves the health and gateway PVs, launches and supervises every
+// gateway, mirrors their statistics, and reloads on request. The domains stay independent: this file
+// only wires their public APIs together.
+import { mkdir } from 'node:fs/promises';
+import { CaClient } from '../ca/client/index.js';
+import { MAJOR_ALARM, NO_ALARM, SOFT_ALARM } from '../ca/constants.js';
+import { ProblemsError } from '../errors.js';
+import {
+  gatewayFilesDir,
+  loadAgentConfig,
+  renderGateway,
+  serverAddress,
+  writeRendered,
+  type AgentConfig,
+  type GatewayConfig,
+} from '../gwconfig/index.js';
+import { CONTROL_ASG, defaultAcf } from '../ioc/access/default-acf.js';
+import { parseAcf, RecordDatabase, type RecordHandle } from '../ioc/db/index.js';
+import { HealthIoc } from '../ioc/health/health-ioc.js';
+import { HealthSampler } from '../ioc/health/index.js';
+import { startCaServer, type CaServer } from '../ioc/server/ca-server.js';
+import type { Logger } from '../log.js';
+import { Supervisor, type ControlServer } from '../supervisor/index.js';
+import { childSpec, commandLine } from './child-spec.js';
+import { GatewayPvs } from './gateway-pvs.js';
+import { ProcUsage } from './proc-usage.js';
+import { requestReread } from './reread.js';
+import { StatsMirror } from './stats-mirror.js';
+
+export interface AgentOptions {
+  configPath: string;
+  log: Logger;
+  /** Environment of the agent (for the CA server's EPICS_CAS_* fallbacks and the gateways' PATH). */
+  env?: NodeJS.ProcessEnv;
+  /** Period of the process/uptime refresh of gateway PVs, ms. */
+  refreshMs?: number;
+  /** Called when SYSRESET asks the agent to restart itself. */
+  onSysReset?: () => void;
+}
+
+interface GatewayEntry {
+  config: GatewayConfig;
+  pvs: GatewayPvs;
+  mirror: StatsMirror;
+  /** Since when the gateway has been running without answering on its server side. */
+  unresponsiveSince: number | undefined;
+}
+
+export class Agent {
+  private config!: AgentConfig;
+  private readonly db = new RecordDatabase();
+  private server: CaServer | undefined;
+  private supervisor!: Supervisor;
+  private control: ControlServer | undefined;
+  private health: HealthIoc | undefined;
+  private client!: CaClient;
+  private readonly gateways = new Map<string, GatewayEntry>();
+  private readonly usage = new ProcUsage();
+  private readonly agentPvs = new Map<string, RecordHandle>();
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private reloading: Promise<void> | undefined;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: AgentOptions) {
+    this.log = opts.log;
+  }
+
+  get caServer(): CaServer | undefined {
+    return this.server;
+  }
+
+  /** Loads the config (throws ProblemsError if invalid), then starts everything. */
+  async start(): Promise<void> {
+    this.config = loadAgentConfig(this.opts.configPath);
+    const c = this.config;
+    await mkdir(c.agent.stateDir, { recursive: true });
+    await mkdir(c.agent.logDir, { recursive: true });
+    await this.writeGatewayFiles(c);
+    this.db.setAccessPolicy(parseAcf(this.acfText(c), '(gwagent built-in access rules)'));
+    this.createAgentPvs(c);
+
+    const sampler = new HealthSampler({
+      facts: {
+        stScript: c.file,
+        engineer: c.agent.engineer,
+        location: c.agent.location,
+        build: c.agent.build,
+        buildDate: c.agent.buildDate,
+        stream: c.agent.stream,
+      },
+      mounts: Object.entries(c.health.disks).map(([name, path]) => ({ name, path })),
+    });
+    await sampler.init();
+    this.health = new HealthIoc({
+      db: this.db,
+      prefix: c.agent.prefix,
+      sampler,
+      alarms: c.health.alarms,
+      periodsS: {
+        CA: c.health.caPeriodS,
+        FD: c.health.fdPeriodS,
+        LOAD: c.health.loadPeriodS,
+        MEM: c.health.memPeriodS,
+      },
+      controlAsg: CONTROL_ASG,
+      inputs: {
+        caClients: () => this.server?.clientCount ?? 0,
+        caChannels: () => this.server?.channelCount ?? 0,
+        suspended: () => 0,
+        recordCount: () => this.db.size,
+        extraSeverities: () => [...this.gateways.values()].flatMap((g) => g.pvs.severities()),
+      },
+      onSysReset: () => this.opts.onSysReset?.(),
+      onError: (m) => this.log.warn(m),
+    });
+    this.health.createRecords();
+
+    this.server = await startCaServer({
+      provider: this.db,
+      env: this.opts.env ?? process.env,
+      settings: {
+        interfaces: [c.ioc.address],
+        serverPort: c.ioc.port,
+        autoBeaconAddrList: false,
+        beaconAddrList: c.ioc.beaconAddresses.map((host) => ({ host, port: 5065 })),
+      },
+      log: this.log.child('ca'),
+    });
+
+    this.client = new CaClient({
+      autoAddrList: false,
+      addrList: [],
+      userName: c.agent.caUser,
+      hostName: c.agent.caHost,
+      connTmoMs: 10_000,
+    });
+    this.client.on('exception', (ex: { error: Error }) => this.log.debug(`CA client: ${ex.error.message}`));
+
+    this.supervisor = new Supervisor({ stateDir: `${c.agent.stateDir}/children`, logDir: c.agent.logDir });
+    this.supervisor.on('state', (ev) => {
+      const g = this.gateways.get(ev.name);
+      if (g) g.pvs.setStatus(this.supervisor.snapshot(ev.name));
+      this.log.info(`${ev.name}: ${ev.previous} -> ${ev.state}${ev.reason ? ` (${ev.reason})` : ''}`);
+      this.updateCounts();
+    });
+    this.supervisor.on('warning', (m) => this.log.warn(m));
+    const orphans = await this.supervisor.reapOrphans();
+    for (const o of orphans)
+      this.log.warn(`ended a gateway left over by a previous agent: ${JSON.stringify(o)}`);
+
+    for (const g of c.gateways) this.addGateway(c, g);
+    this.control = await this.supervisor.startControlServer({
+      socketPath: c.control.socketPath,
+      onReload: async () => {
+        await this.reload();
+        return {
+          ok: this.agentPvs.get('CONFIG_OK')?.get() === 1,
+          message: String(this.agentPvs.get('CONFIG_MSG')?.get() ?? ''),
+        };
+      },
+      ...(c.control.console.enabled
+        ? {
+            tcpConsoles: c.gateways.map((g, i) => ({
+              name: g.name,
+              host: c.control.console.host,
+              port: c.control.console.port + i,
+            })),
+          }
+        : {}),
+    });
+    await this.health.start();
+    this.refreshTimer = setInterval(() => void this.refresh(), this.opts.refreshMs ?? 2000);
+    this.refreshTimer.unref();
+    this.log.info(
+      `agent ${c.agent.name} running: ${c.gateways.length} gateways, ${this.db.size} PVs, prefix ${c.agent.prefix}`,
+    );
+  }
+
+  private acfText(c: AgentConfig): string {
+    const own = c.networks.map((n) => n.address);
+    return defaultAcf({ writeHosts: [...own, ...c.access.hosts], writeUsers: c.access.users });
+  }
+
+  private async writeGatewayFiles(c: AgentConfig) {
+    const rendered = c.gateways.map((g) => renderGateway(c, g.name));
+    for (const g of c.gateways) await mkdir(g.home, { recursive: true });
+    return writeRendered(gatewayFilesDir(c), rendered);
+  }
+
+  private createAgentPvs(c: AgentConfig): void {
+    const p = c.agent.prefix;
+    const add = (type: string, suffix: string, fields: Record<string, string | number>) => {
+      const r = this.db.createRecord(type, p + suffix, fields);
+      this.agentPvs.set(suffix, r);
+      return r;
+    };
+    add('longin', 'GW_CNT', { DESC: 'Configured gateways', VAL: c.gateways.length });
+    add('longin', 'GW_RUNNING', { DESC: 'Gateways running', VAL: 0 });
+    add('bi', 'CONFIG_OK', {
+      DESC: 'Last config load succeeded',
+      ZNAM: 'No',
+      ONAM: 'Yes',
+      ZSV: 'MAJOR',
+      VAL: 1,
+    });
+    add('stringin', 'CONFIG_MSG', { DESC: 'Last config problem (short)', VAL: '' });
+    add('waveform', 'CONFIG_ERR', { DESC: 'Last config problem (full)', FTVL: 'CHAR', NELM: 4096 });
+    add('stringin', 'LABEL', { DESC: 'Container function', VAL: c.agent.label.slice(0, 39) });
+    const reload = add('bo', 'RELOAD', {
+      DESC: 'Reload the configuration',
+      ZNAM: 'Idle',
+      ONAM: 'Reload',
+      ASG: CONTROL_ASG,
+      VAL: 0,
+    });
+    reload.onWrite(async (v) => {
+      if (Number(v) !== 1) return;
+      await this.reload();
+      reload.set(0);
+    });
+  }
+
+  private addGateway(c: AgentConfig, g: GatewayConfig): void {
+    const rendered = renderGateway(c, g.name);
+    const spec = childSpec(g, rendered, this.opts.env ?? process.env);
+    const alarms: Record<string, number | string> = {};
+    for (const [k, v] of Object.entries(c.health.alarms)) {
+      if (k.startsWith(`${g.name}:`)) alarms[k.slice(g.name.length + 1)] = v;
+    }
+    const entry: GatewayEntry = {
+      config: g,
+      pvs: new GatewayPvs({
+        db: this.db,
+        prefix: c.agent.prefix,
+        name: g.name,
+        label: g.label,
+        controlAsg: CONTROL_ASG,
+        alarms,
+        autorestart: g.supervision.autorestart,
+        controls: {
+          start: () => void this.supervisor.start(g.name),
+          stop: async () => void (await this.supervisor.stop(g.name)),
+          restart: async () => void (await this.supervisor.restart(g.name)),
+          reload: () => this.reread(g.name),
+          setAutorestart: (on) => {
+            const cur = this.gateways.get(g.name)?.config ?? g;
+            void this.supervisor.update({
+              ...childSpec(cur, renderGateway(this.config, g.name), this.opts.env ?? process.env),
+              restart: on ? cur.supervision.restart : 'never',
+            });
+          },
+        },
+      }),
+      mirror: undefined as unknown as StatsMirror,
+      unresponsiveSince: undefined,
+    };
+    entry.pvs.setCommand(commandLine(spec));
+    const host = serverAddress(c, g) ?? '127.0.0.1';
+    entry.mirror = new StatsMirror(this.client, entry.pvs, g.name, `${host}:${g.serverPort}`);
+    this.gateways.set(g.name, entry);
+    this.supervisor.add(spec);
+    entry.pvs.setStatus(this.supervisor.snapshot(g.name));
+    entry.mirror.start();
+    if (g.supervision.enabled) this.supervisor.start(g.name);
+  }
+
+  private async removeGateway(name: string): Promise<void> {
+    const entry = this.gateways.get(name);
+    if (!entry) return;
+    entry.mirror.stop();
+    await this.supervisor.remove(name);
+    entry.pvs.remove();
+    this.usage.forget(name);
+    this.gateways.delete(name);
+  }
+
+  /** Tells a gateway to re-read its pvlist and access file (newAsFlag, verified in its log). */
+  private async reread(name: string): Promise<void> {
+    const entry = this.gateways.get(name);
+    if (!entry) return;
+    const host = serverAddress(this.config, entry.config) ?? '127.0.0.1';
+    const outcome = await requestReread({
+      client: this.client,
+      supervisor: this.supervisor,
+      gateway: name,
+      server: `${host}:${entry.config.serverPort}`,
+    });
+    if (outcome.isVerified) this.log.info(`${name}: re-read its pvlist and access file (${outcome.via})`);
+    else this.log.warn(`${name}: could not confirm the re-read of its files: ${outcome.detail}`);
+  }
+
+  /** Re-reads the config; an invalid one changes nothing (the problem is logged and shown on PVs). */
+  reload(): Promise<void> {
+    this.reloading ??= this.doReload().finally(() => (this.reloading = undefined));
+    return this.reloading;
+  }
+
+  private async doReload(): Promise<void> {
+    let next: AgentConfig;
+    try {
+      next = loadAgentConfig(this.opts.configPath);
+    } catch (err) {
+      const text = err instanceof ProblemsError ? err.message : String((err as Error).message);
+      this.log.error(`reload refused, keeping the running configuration:\n${text}`);
+      this.setConfigProblem(text);
+      return;
+    }
+    const old = this.config;
+    this.config = next;
+    const report = await this.writeGatewayFiles(next);
+    const names = new Set(next.gateways.map((g) => g.name));
+    for (const name of [...this.gateways.keys()]) if (!names.has(name)) await this.removeGateway(name);
+    for (const g of next.gateways) {
+      const entry = this.gateways.get(g.name);
+      if (!entry) {
+        this.addGateway(next, g);
+        continue;
+      }
+      const oldHost = serverAddress(old, entry.config);
+      entry.config = g;
+      const spec = childSpec(g, renderGateway(next, g.name), this.opts.env ?? process.env);
+      entry.pvs.setCommand(commandLine(spec));
+      if (report.restart.includes(g.name)) {
+        const { isRestarted } = await this.supervisor.update(spec);
+        this.log.info(`${g.name}: command line changed${isRestarted ? ', restarted' : ''}`);
+        if (oldHost !== serverAddress(next, g) || entry.config.serverPort !== g.serverPort) {
+          entry.mirror.stop();
+          entry.mirror = new StatsMirror(
+            this.client,
+            entry.pvs,
+            g.name,
+            `${serverAddress(next, g) ?? '127.0.0.1'}:${g.serverPort}`,
+          );
+          entry.mirror.start();
+        }
+      } else {
+        await this.supervisor.update(spec);
+        if (report.reload.includes(g.name)) await this.reread(g.name);
+      }
+    }
+    this.agentPvs.get('GW_CNT')?.set(next.gateways.length);
+    this.setConfigProblem('');
+    this.log.info(
+      `reloaded ${next.file}: ${report.reload.length} re-read, ${report.restart.length} restarted, ${report.removed.length} removed`,
+    );
+  }
+
+  private setConfigProblem(text: string): void {
+    const isOk = text === '';
+    this.agentPvs.get('CONFIG_OK')?.set(isOk ? 1 : 0);
+    this.agentPvs
+      .get('CONFIG_MSG')
+      ?.set(
+        text.split('\n')[0]?.slice(0, 39) ?? '',
+        isOk ? {} : { severity: MAJOR_ALARM, status: SOFT_ALARM },
+      );
+    this.agentPvs.get('CONFIG_ERR')?.set([...Buffer.from(text.slice(0, 4095), 'latin1'), 0]);
+    if (isOk) this.agentPvs.get('CONFIG_MSG')?.setAlarm(NO_ALARM, NO_ALARM);
+  }
+
+  private updateCounts(): void {
+    const running = this.supervisor.snapshotAll().filter((s) => s.state === 'running').length;
+    this.agentPvs.get('GW_RUNNING')?.set(running);
+    this.health?.updateStatus();
+  }
+
+  /** Periodic: uptime, CPU and memory of each gateway, suspended count, the unresponsive rule. */
+  private async refresh(): Promise<void> {
+    let suspended = 0;
+    const now = Date.now();
+    for (const [name, entry] of this.gateways) {
+      const st = this.supervisor.snapshot(name);
+      entry.pvs.setStatus(st);
+      if (st.pid !== undefined) {
+        const u = await this.usage.sample(name, st.pid);
+        if (u) entry.pvs.setUsage(u.cpuPercent, u.rssBytes);
+        if (u?.isStopped) suspended++;
+      }
+      const limitS = entry.config.supervision.unresponsiveRestartS;
+      const isUnresponsive = st.state === 'running' && !entry.mirror.isAlive;
+      entry.unresponsiveSince = isUnresponsive ? (entry.unresponsiveSince ?? now) : undefined;
+      if (
+        limitS > 0 &&
+        entry.unresponsiveSince !== undefined &&
+        now - entry.unresponsiveSince >= limitS * 1000
+      ) {
+        this.log.warn(`${name}: not answering on its server side for ${limitS} s: restarting it`);
+        entry.unresponsiveSince = undefined;
+        void this.supervisor.restart(name);
+      }
+    }
+    this.health?.setInput('SUSP_TASK_CNT', suspended);
+    this.updateCounts();
+  }
+
+  /** Stops every gateway (TERM, then KILL after their stop timeout) and every service. */
+  async stop(): Promise<void> {
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    this.health?.stop();
+    for (const g of this.gateways.values()) g.mirror.stop();
+    await this.supervisor?.stopAll();
+    await this.control?.close();
+    await this.supervisor?.close();
+    await this.client?.close();
+    await this.server?.close();
+  }
+}

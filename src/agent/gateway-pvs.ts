@@ -1,0 +1,211 @@
+// The PVs of one supervised gateway under $(P)<NAME>: its process state (from the supervisor), its
+// mirrored statistics (from its own PVs) and its controls (RESTART, STOP, START, RELOAD, AUTORESTART).
+// Creates the records and turns status snapshots into record values; owns no timers or sockets.
+import {
+  COMM_ALARM,
+  INVALID_ALARM,
+  MAJOR_ALARM,
+  MINOR_ALARM,
+  NO_ALARM,
+  STATE_ALARM,
+} from '../ca/constants.js';
+import type { RecordDatabase, RecordHandle } from '../ioc/db/index.js';
+import { formatTod, formatUptime } from '../ioc/health/index.js';
+import { CHILD_STATES, type ChildState, type ChildStatus } from '../supervisor/index.js';
+
+/** Statistics mirrored from the gateway: our PV suffix, the gateway's name, units, precision. */
+export const MIRRORED_STATS = [
+  ['PV_TOTAL', 'pvtotal', '', 0, 'Total PVs'],
+  ['VC_TOTAL', 'vctotal', '', 0, 'Total VCs'],
+  ['CONNECTED', 'connected', '', 0, 'Connected PVs'],
+  ['ACTIVE', 'active', '', 0, 'Active PVs'],
+  ['INACTIVE', 'inactive', '', 0, 'Inactive PVs'],
+  ['UNCONNECTED', 'unconnected', '', 0, 'Unconnected PVs'],
+  ['DISCONNECTED', 'disconnected', '', 0, 'Disconnected PVs'],
+  ['CONNECTING', 'connecting', '', 0, 'Connecting PVs'],
+  ['DEAD', 'dead', '', 0, 'Dead PVs'],
+  ['CLIENT_EVENT_RATE', 'clientEventRate', 'Hz', 2, 'Client event rate'],
+  ['CLIENT_POST_RATE', 'clientPostRate', 'Hz', 2, 'Client post rate'],
+  ['SERVER_EVENT_RATE', 'serverEventRate', 'Hz', 2, 'Server event rate'],
+  ['SERVER_POST_RATE', 'serverPostRate', 'Hz', 2, 'Server post rate'],
+  ['EXIST_TEST_RATE', 'existTestRate', 'Hz', 2, 'Exist test (search) rate'],
+  ['LOOP_RATE', 'loopRate', 'Hz', 2, 'Main loop rate'],
+  ['CPU_FRACT', 'cpuFract', '', 3, 'CPU fraction'],
+  ['LOAD', 'load', '', 3, 'Host load (1 minute)'],
+] as const;
+
+export type StatSuffix = (typeof MIRRORED_STATS)[number][0];
+
+/** STATE enum strings in supervisord's order, and their severities. */
+export const STATE_STRINGS = CHILD_STATES.map((s) => s.toUpperCase());
+const STATE_SEVERITY: Record<ChildState, number> = {
+  stopped: MINOR_ALARM,
+  starting: MINOR_ALARM,
+  running: NO_ALARM,
+  backoff: MAJOR_ALARM,
+  stopping: MINOR_ALARM,
+  exited: MAJOR_ALARM,
+  fatal: MAJOR_ALARM,
+};
+const STATE_FIELDS = ['ZR', 'ON', 'TW', 'TH', 'FR', 'FV', 'SX'];
+const SEV_NAMES = ['NO_ALARM', 'MINOR', 'MAJOR', 'INVALID'];
+
+export interface GatewayControls {
+  start(): Promise<void> | void;
+  stop(): Promise<void> | void;
+  restart(): Promise<void> | void;
+  reload(): Promise<void> | void;
+  setAutorestart(on: boolean): void;
+}
+
+export interface GatewayPvOptions {
+  db: RecordDatabase;
+  prefix: string;
+  name: string;
+  label: string;
+  controlAsg: string;
+  /** Alarm overrides keyed like "LOOP_RATE.LOW" (already narrowed to this gateway). */
+  alarms: Readonly<Record<string, number | string>>;
+  controls: GatewayControls;
+  autorestart: boolean;
+}
+
+export class GatewayPvs {
+  readonly records: RecordHandle[] = [];
+  private readonly rec = new Map<string, RecordHandle>();
+  private readonly base: string;
+
+  constructor(private readonly o: GatewayPvOptions) {
+    this.base = `${o.prefix}${o.name}:`;
+    const stateFields: Record<string, string> = {};
+    STATE_STRINGS.forEach((s, i) => {
+      stateFields[`${STATE_FIELDS[i]}ST`] = s;
+      stateFields[`${STATE_FIELDS[i]}SV`] = SEV_NAMES[STATE_SEVERITY[CHILD_STATES[i]!]]!;
+    });
+    this.add('mbbi', 'STATE', { DESC: 'Gateway process state', ...stateFields, VAL: 0 });
+    this.add('longin', 'PID', { DESC: 'Gateway process id', VAL: 0 });
+    this.add('stringin', 'UPTIME', { DESC: 'Gateway process uptime', VAL: '' });
+    this.add('longin', 'RESTARTS', { DESC: 'Automatic restarts', VAL: 0 });
+    this.add('stringin', 'LAST_EXIT', { DESC: 'How the gateway last ended', VAL: '' });
+    this.add('stringin', 'LAST_START', { DESC: 'When the gateway last started', VAL: '' });
+    this.add('ai', 'CPU', { DESC: 'Gateway CPU use', EGU: '%', PREC: 1, HOPR: 100, VAL: 0 });
+    this.add('ai', 'MEM', { DESC: 'Gateway resident memory', EGU: 'bytes', PREC: 0, VAL: 0 });
+    this.add('waveform', 'CMD', { DESC: 'Gateway command line', FTVL: 'CHAR', NELM: 4096 });
+    this.add('stringin', 'LABEL', { DESC: 'Gateway function', VAL: o.label.slice(0, 39) });
+    this.add('bi', 'ALIVE', {
+      DESC: 'Gateway answers on its server side',
+      ZNAM: 'No',
+      ONAM: 'Yes',
+      ZSV: 'MAJOR',
+      VAL: 0,
+    });
+    for (const [suffix, , egu, prec, desc] of MIRRORED_STATS) {
+      this.add('ai', suffix, { DESC: desc, EGU: egu, PREC: prec, ...this.limitsFor(suffix), VAL: 0 });
+    }
+    const bo = (suffix: string, desc: string, run: () => Promise<void> | void) => {
+      const r = this.add('bo', suffix, {
+        DESC: desc,
+        ZNAM: 'Idle',
+        ONAM: desc.split(' ')[0],
+        ASG: o.controlAsg,
+        VAL: 0,
+      });
+      r.onWrite(async (v) => {
+        if (Number(v) === 1) {
+          await run();
+          r.set(0);
+        }
+      });
+    };
+    bo('RESTART', 'Restart the gateway', () => o.controls.restart());
+    bo('STOP', 'Stop the gateway', () => o.controls.stop());
+    bo('START', 'Start the gateway', () => o.controls.start());
+    bo('RELOAD', 'Reload pvlist and access file', () => o.controls.reload());
+    const auto = this.add('bo', 'AUTORESTART', {
+      DESC: 'Restart the gateway when it ends',
+      ZNAM: 'Off',
+      ONAM: 'On',
+      ZSV: 'MINOR',
+      ASG: o.controlAsg,
+      VAL: o.autorestart ? 1 : 0,
+    });
+    auto.onWrite((v) => o.controls.setAutorestart(Number(v) === 1));
+  }
+
+  private limitsFor(suffix: string): Record<string, number | string> {
+    const out: Record<string, number | string> = {};
+    for (const [k, v] of Object.entries(this.o.alarms)) {
+      const [s, field] = k.split('.');
+      if (s === suffix && field) out[field.toUpperCase()] = v;
+    }
+    return out;
+  }
+
+  private add(
+    type: string,
+    suffix: string,
+    fields: Record<string, string | number | undefined>,
+  ): RecordHandle {
+    const r = this.o.db.createRecord(type, this.base + suffix, fields);
+    this.records.push(r);
+    this.rec.set(suffix, r);
+    return r;
+  }
+
+  get(suffix: string): RecordHandle {
+    const r = this.rec.get(suffix);
+    if (!r) throw new Error(`no PV ${this.base}${suffix}`);
+    return r;
+  }
+
+  /** The severities STATUS must reflect for this gateway. */
+  severities(): number[] {
+    return ['STATE', 'ALIVE', ...MIRRORED_STATS.map((s) => s[0])].map((s) => this.get(s).alarm.severity);
+  }
+
+  setCommand(cmd: string): void {
+    this.get('CMD').set([...Buffer.from(cmd.slice(0, 4095), 'latin1'), 0]);
+  }
+
+  /** Publishes a supervisor snapshot; `reason` explains FATAL (e.g. "gateway binary not found"). */
+  setStatus(st: ChildStatus): void {
+    const idx = CHILD_STATES.indexOf(st.state);
+    // A backoff that reached its cap stays MAJOR; every other state has its table severity.
+    this.get('STATE').set(idx, st.isBackoffAtCap ? { severity: MAJOR_ALARM, status: STATE_ALARM } : {});
+    this.get('PID').set(st.pid ?? 0);
+    this.get('UPTIME').set(st.uptimeMs === undefined ? '' : formatUptime(Math.floor(st.uptimeMs / 1000)));
+    this.get('RESTARTS').set(st.restarts);
+    const lastExit = st.state === 'fatal' && st.reason ? st.reason : (st.lastExit?.text ?? '');
+    this.get('LAST_EXIT').set(lastExit.slice(0, 39));
+    this.get('LAST_START').set(st.lastStartAt === undefined ? '' : formatTod(st.lastStartAt));
+    if (st.pid === undefined) {
+      this.get('CPU').set(0);
+      this.get('MEM').set(0);
+    }
+  }
+
+  setUsage(cpuPercent: number, rssBytes: number): void {
+    this.get('CPU').set(cpuPercent);
+    this.get('MEM').set(rssBytes);
+  }
+
+  setAlive(isAlive: boolean): void {
+    this.get('ALIVE').set(isAlive ? 1 : 0);
+  }
+
+  /** A statistic arrived from the gateway. */
+  setStat(suffix: StatSuffix, value: number, stampMs: number): void {
+    this.get(suffix).set(value, { stamp: stampMs });
+  }
+
+  /** The statistics cannot be read: INVALID with COMM, as an IOC marks a broken link. */
+  statsLost(): void {
+    for (const [suffix] of MIRRORED_STATS) this.get(suffix).setAlarm(INVALID_ALARM, COMM_ALARM);
+  }
+
+  remove(): void {
+    for (const r of this.records) r.remove();
+    this.records.length = 0;
+    this.rec.clear();
+  }
+}

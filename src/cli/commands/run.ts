@@ -1,0 +1,89 @@
+// `gwagent run`: what the container runs. Starts the agent on a config file (or the embedded demo),
+// stops every gateway and exits 0 on SIGTERM/SIGINT, reloads on SIGHUP, restarts in place on SYSRESET.
+import { fileURLToPath } from 'node:url';
+import { Agent } from '../../agent/agent.js';
+import { GwError } from '../../errors.js';
+import { createLogger } from '../../log.js';
+import type { Command } from '../command.js';
+import { parseOptions } from '../command.js';
+
+const USAGE = `Usage: gwagent run --config FILE
+       gwagent run --demo
+
+Runs the agent: renders each gateway's files, serves the health and gateway PVs, supervises the
+gateways and mirrors their statistics.
+
+Options:
+  --config FILE   agent configuration (INI; see docs/config.md)
+  --demo          run the embedded demo configuration (examples/demo.ini): everything on loopback
+
+Signals: SIGTERM/SIGINT stop every gateway and exit 0; SIGHUP reloads the configuration
+(an invalid file changes nothing). \`gwagent reload\` does the same over the control socket.`;
+
+export const DEMO_CONFIG = fileURLToPath(new URL('../../../examples/demo.ini', import.meta.url));
+
+export const command: Command = {
+  summary: 'run the agent: health IOC, gateway supervision and statistics',
+  usage: USAGE,
+  async run(argv) {
+    const { values, positionals } = parseOptions(argv, {
+      config: { type: 'string' },
+      demo: { type: 'boolean' },
+    });
+    if (positionals.length) throw new GwError('GW_USAGE', `unexpected argument '${positionals[0]}'`);
+    if (!values.config === !values.demo)
+      throw new GwError('GW_USAGE', 'give exactly one of --config FILE or --demo');
+    const configPath = values.demo ? DEMO_CONFIG : values.config!;
+    const log = createLogger('agent');
+    if (values.demo) log.info(`demo mode: ${configPath}`);
+
+    let agent: Agent;
+    let restarting = false;
+    const makeAgent = () =>
+      new Agent({
+        configPath,
+        log,
+        onSysReset: () => {
+          if (restarting) return;
+          restarting = true;
+          log.warn('SYSRESET: restarting the agent and its gateways');
+          void (async () => {
+            await agent.stop();
+            agent = makeAgent();
+            await agent.start();
+            restarting = false;
+          })().catch((err: unknown) => {
+            log.error(`restart failed: ${(err as Error).message}`);
+            process.exit(1);
+          });
+        },
+      });
+    agent = makeAgent();
+    await agent.start();
+
+    return new Promise<number>((resolve) => {
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) {
+          log.warn(`${signal} again: exiting without waiting for the gateways`);
+          process.exit(1);
+        }
+        stopping = true;
+        log.info(`${signal}: stopping every gateway`);
+        agent.stop().then(
+          () => resolve(0),
+          (err: unknown) => {
+            log.error(`stop failed: ${(err as Error).message}`);
+            resolve(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGHUP', () => {
+        log.info('SIGHUP: reloading the configuration');
+        void agent.reload();
+      });
+    });
+  },
+};
