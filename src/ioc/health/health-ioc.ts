@@ -43,7 +43,6 @@ export interface HealthIocOptions {
   onError?: (message: string) => void;
 }
 
-
 const LIMIT_FIELDS: Record<string, keyof AlarmLimits> = {
   HIHI: 'hihi',
   HIGH: 'high',
@@ -229,6 +228,9 @@ export class HealthIoc {
         CA_CLNT_CNT: { ok: true, value: inputs.caClients() },
         CA_CONN_CNT: { ok: true, value: inputs.caChannels() },
         RECORD_CNT: { ok: true, value: inputs.recordCount() },
+        // Polled here too: nothing else sets it when no supervised process is ever stopped, and an
+        // unset record would hold UDF/INVALID and keep STATUS at Fault.
+        SUSP_TASK_CNT: { ok: true, value: inputs.suspended() },
       };
     }
     this.apply(values, Date.now());
