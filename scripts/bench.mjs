@@ -24,6 +24,7 @@ function parseArgs(argv) {
     only: ['connect', 'search', 'get', 'fanout'],
     durationMs: 3000,
     bursts: [1, 4],
+    fanout: ['1x1', '10x1', '50x1', '1x10', '10x10', '50x10'],
     profile: false,
   };
   for (let i = 0; i < argv.length; i++) {

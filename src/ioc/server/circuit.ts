@@ -9,7 +9,7 @@ import {
   ECA_NORDACCESS,
 } from '../../ca/constants.js';
 import { dbrSize } from '../../ca/dbr.js';
-import { HEADER_SIZE, pad8, writeHeader, type CaMessage } from '../../ca/header.js';
+import { headerSize, pad8, writeHeader, type CaMessage } from '../../ca/header.js';
 import { accessRightsResponse, errorResponse, serverDisconnResponse } from '../../ca/messages.js';
 import { StreamParser } from '../../ca/stream-parser.js';
 import type { ValueSnapshot } from '../../ca/value.js';
@@ -83,6 +83,8 @@ export class Circuit {
   private direct: Buffer[] = [];
   private directBytes = 0;
   private readonly ready = new Set<Subscription>();
+  /** Subscriptions whose updates the current flush writes (reused: no allocation per flush). */
+  private readonly taking: Subscription[] = [];
   private writable = true;
   private flushScheduled = false;
   closed = false;
@@ -234,8 +236,8 @@ export class Circuit {
 
   private post(sub: Subscription, snap: ValueSnapshot): void {
     if (this.closed) return;
-    const enc = encodeCached(sub.dbrType, sub.count, snap);
-    this.enqueue(sub, { payload: enc.payload, count: enc.count, status: enc.status });
+    // The shared encoding is queued as is (it is never mutated): no copy per subscriber.
+    this.enqueue(sub, encodeCached(sub.dbrType, sub.count, snap));
   }
 
   private postNoAccess(sub: Subscription): void {
@@ -288,34 +290,40 @@ export class Circuit {
 
   flush(): void {
     if (this.closed) return;
-    const parts: Buffer[] = this.direct;
-    let total = this.directBytes;
+    const taking = this.taking;
+    let updateBytes = 0;
+    if (this.writable && !this.eventsOff && this.ready.size > 0) {
+      for (const sub of this.ready) {
+        for (const u of sub.queue) updateBytes += headerSize(u.payload.length, u.count) + u.payload.length;
+        taking.push(sub);
+        if (updateBytes >= MAX_FLUSH_BYTES) break;
+      }
+    }
+    const direct = this.direct;
+    if (direct.length === 0 && taking.length === 0) return;
+    // One buffer per flush: direct replies first, then the updates of each subscription taken, in order.
+    let out: Buffer;
+    if (taking.length === 0 && direct.length === 1) out = direct[0]!;
+    else {
+      out = Buffer.allocUnsafe(this.directBytes + updateBytes);
+      let off = 0;
+      for (const d of direct) off += d.copy(out, off);
+      for (const sub of taking) {
+        for (const u of sub.queue) {
+          off += writeHeader(out, off, 1, u.payload.length, sub.dbrType, u.count, u.status, sub.id);
+          off += u.payload.copy(out, off);
+        }
+        sub.queue.length = 0;
+      }
+      if (taking.length === this.ready.size) this.ready.clear();
+      else for (const sub of taking) this.ready.delete(sub);
+      taking.length = 0;
+    }
     this.direct = [];
     this.directBytes = 0;
-    if (this.writable && !this.eventsOff && this.ready.size > 0) {
-      total += this.collectUpdates(parts, MAX_FLUSH_BYTES);
-    }
-    if (parts.length === 0) return;
-    const ok = this.transport.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts, total));
+    const ok = this.transport.write(out);
     if (!ok) this.writable = false;
     else if (this.ready.size > 0 && !this.eventsOff) this.scheduleFlush();
-  }
-
-  /** Moves queued updates into `parts`, one subscription at a time, up to about `budget` bytes. */
-  private collectUpdates(parts: Buffer[], budget: number): number {
-    let bytes = 0;
-    for (const sub of this.ready) {
-      for (const u of sub.queue) {
-        const hdr = Buffer.allocUnsafe(u.payload.length >= 0xffff || u.count >= 0xffff ? 24 : HEADER_SIZE);
-        writeHeader(hdr, 0, 1, u.payload.length, sub.dbrType, u.count, u.status, sub.id);
-        parts.push(hdr, u.payload);
-        bytes += hdr.length + u.payload.length;
-      }
-      sub.queue.length = 0;
-      this.ready.delete(sub);
-      if (bytes >= budget) break;
-    }
-    return bytes;
   }
 
   close(): void {
