@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { SimplePv } from '../support/simple-pvs.js';
 import { hex, toHex } from '../support/hex.js';
-import { cstr, f64, fields, frame, rig, type Rig } from './harness.js';
+import { cstr, f64, fields, frame, rig, splitMessages, type Rig } from './harness.js';
 
 const h8 = (n: number) => n.toString(16).padStart(8, '0');
 const ECHO = frame(23, 0, 0, 0, 0);
@@ -220,6 +220,33 @@ describe('bad input (ca-protocol.md §10.2, catvs wins over rsrv)', () => {
     await settle();
     expect(r.transport.take().map(fields)).toEqual([[19, 0, 6, 128, 1, 5]]);
     expect(pv.writes[0]!.value).toEqual(values);
+  });
+});
+
+describe('stream framing', () => {
+  it('gives the same replies whatever byte offset the input is split at', () => {
+    const r = withPvs();
+    const sid = r.open('TEST:A', 1);
+    const input = Buffer.concat([
+      frame(15, 20, 0, sid, 2),
+      frame(10, 0, 0, 7, 8),
+      frame(4, 6, 1, sid, 1, f64(6.5)),
+      frame(15, 6, 1, sid, 3),
+      frame(23, 0, 0, 0, 0),
+      frame(15, 6, 1, 0xdead, 4),
+      frame(18, 0, 0, 9, 13, cstr('nope')),
+    ]);
+    const run = (cut: number) => {
+      r.circuit.receive(input.subarray(0, cut));
+      r.circuit.receive(input.subarray(cut));
+      r.transport.runDeferred();
+      return toHex(r.transport.takeBytes());
+    };
+    run(input.length); // the first pass changes the value from 3.25 to 6.5
+    const reference = run(input.length);
+    expect(splitMessages(hex(reference)).map((w) => w.cmd)).toEqual([15, 10, 15, 23, 11, 26]);
+    expect(splitMessages(hex(reference))[2]!.body).toEqual(f64(6.5));
+    for (let cut = 1; cut < input.length; cut++) expect(run(cut)).toBe(reference);
   });
 });
 

@@ -192,3 +192,25 @@ describe('arrays (catvs SHORT[5]) with counts 0/1/2/5', () => {
     expect(bytes.readDoubleBE(24 + 8 * 99999)).toBe(99999);
   });
 });
+
+describe('special request types (35-38)', () => {
+  it('DBR_PUT_ACKT and DBR_PUT_ACKS are write-only: a read gets ECA_GETFAIL and zeros', () => {
+    for (const type of [35, 36]) {
+      const { h, body } = get('long', type);
+      expect(h).toEqual([15, 8, type, 1, 152, 0x44]);
+      expect(body).toBe(toHex(Buffer.alloc(8)));
+    }
+  });
+
+  it('DBR_STSACK_STRING: status, severity, ackt, acks, then the value as a string at 8', () => {
+    const { h, body } = get('dbl', 37);
+    expect(h).toEqual([15, 48, 37, 1, 1, 0x44]);
+    expect(body).toBe(toHex(hex(`0000 0000 0000 0000 ${STRING_PAD('3.25')}`)));
+  });
+
+  it('DBR_CLASS_NAME: the record type name in a 40-byte string', () => {
+    const { h, body } = get('dbl', 38);
+    expect(h).toEqual([15, 40, 38, 1, 1, 0x44]);
+    expect(body).toBe(STRING_PAD('simple'));
+  });
+});
