@@ -62,6 +62,9 @@ export interface ChannelState {
   cleared: boolean;
 }
 
+/** Start of every channel's put chain: one shared settled promise, not one per channel (memory). */
+const SETTLED: Promise<void> = Promise.resolve();
+
 let nextSid = 1;
 function allocateSid(): number {
   const sid = nextSid;
@@ -152,7 +155,7 @@ export class Circuit {
       pv,
       rights: pv.accessRights(this.identity),
       subscriptions: new Set(),
-      putChain: Promise.resolve(),
+      putChain: SETTLED,
       cleared: false,
     };
     this.channels.set(ch.sid, ch);
