@@ -197,8 +197,8 @@ export class HealthClient {
   }
 
   /** Connects and reads every name (DBR_TIME of the native type; DBR_CTRL metadata with ctrl). */
-  async read(names: readonly string[], ctrl = false): Promise<Record<string, ChannelRead>> {
-    const r = await this.do({ op: 'read', names, ctrl });
+  async read(names: readonly string[], ctrl = false, timeoutS = 10): Promise<Record<string, ChannelRead>> {
+    const r = await this.do({ op: 'read', names, ctrl, timeout: timeoutS });
     return r.results as Record<string, ChannelRead>;
   }
 

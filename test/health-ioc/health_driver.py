@@ -72,9 +72,15 @@ def read_one(name, with_ctrl):
         out["timeout"] = True
         return out
     value = md["value"]
+    if hasattr(value, "__len__") and not isinstance(value, (str, bytes, bytearray)):
+        value = list(value)  # ctypes arrays (CHAR waveforms with as_numpy=False)
     out.update(value=value, severity=md.get("severity"), status=md.get("status"))
     if ftype == dbr.CHAR:
-        data = bytes(int(x) & 0xFF for x in (value if isinstance(value, (list, tuple)) else [value]))
+        # pyepics hands a CHAR array over as bytes; as ints with some versions and options.
+        if isinstance(value, (bytes, bytearray)):
+            data = bytes(value)
+        else:
+            data = bytes(int(x) & 0xFF for x in (value if isinstance(value, (list, tuple)) else [value]))
         out["text"] = data.split(b"\0", 1)[0].decode("latin-1")
     if with_ctrl:
         out["ctrl"] = ca.get_ctrlvars(chid, timeout=5.0)
