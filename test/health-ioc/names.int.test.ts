@@ -117,7 +117,7 @@ function meminfoBytes(): Record<string, number> {
 function parseTod(text: string): number {
   const m = /^(\d\d)\/(\d\d)\/(\d{4}) (\d\d):(\d\d):(\d\d)$/.exec(text);
   if (!m) throw new Error(`not a TOD: ${JSON.stringify(text)}`);
-  const [, mo, d, y, h, mi, s] = m.map(Number) as number[];
+  const [, mo, d, y, h, mi, s] = m.map(Number);
   return new Date(y!, mo! - 1, d, h, mi, s).getTime();
 }
 
