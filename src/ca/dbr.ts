@@ -342,7 +342,9 @@ export function decodeDbr(dbrType: number, count: number, payload: Buffer): Deco
   if (family === FAMILY_TIME && payload.length >= 12) {
     out.stamp = { secPastEpoch: payload.readUInt32BE(4), nsec: payload.readUInt32BE(8) };
   }
-  if ((family === FAMILY_GR || family === FAMILY_CTRL) && base !== DBF_STRING) {
+  // A payload too short for the metadata (a hostile or truncated put) carries no limits: reading them
+  // would run past its end.
+  if ((family === FAMILY_GR || family === FAMILY_CTRL) && base !== DBF_STRING && payload.length >= offset) {
     readLimits(payload, base, family === FAMILY_CTRL, out);
   }
   const size = ELEMENT_SIZE[base]!;
