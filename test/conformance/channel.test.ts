@@ -49,6 +49,22 @@ describe('circuit start and channel creation', () => {
     expect(r.circuit.identity).toEqual({ user: 'root', host: 'vm', ip: '127.0.0.1' });
   });
 
+  it('catvs test_echo: ECHO comes back identical, whatever its fields', () => {
+    const r = withPvs();
+    const echo = frame(23, 12, 23, 5678, 9101112);
+    r.circuit.receive(Buffer.concat([frame(0, 0, 13, 0, 0), echo]));
+    expect(toHex(r.transport.takeBytes())).toBe(
+      toHex(hex('00 17 00 00 00 0C 00 17 00 00 16 2E 00 8A DF 38')),
+    );
+  });
+
+  it('a client that never sends CLIENT_NAME/HOST_NAME gets a channel; host is its IP, user empty', () => {
+    const r = withPvs();
+    const out = r.send(frame(0, 0, 13, 0, 0), frame(18, 0, 0, 156, 13, cstr('ival')));
+    expect(out.map((w) => w.cmd)).toEqual([22, 18]);
+    expect(r.circuit.identity).toEqual({ user: '', host: '127.0.0.1', ip: '127.0.0.1' });
+  });
+
   it('catvs openChan: LONG scalar reports dt 5, cnt 1, cid 156', () => {
     const r = withPvs();
     const out = r.send(

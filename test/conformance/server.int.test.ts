@@ -209,3 +209,25 @@ function headerOf(w: Wire): Buffer {
   b.writeUInt32BE(w.p2, 12);
   return b;
 }
+
+describe('beacons', () => {
+  it('start at once, counter +1 per beacon, [13, 0, 13, tcp port, counter, 0], fast start doubling from 20 ms', async () => {
+    const sock: UdpSocket = createSocket('udp4');
+    await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve));
+    const beaconPort = sock.address().port;
+    const got: { at: number; w: Wire }[] = [];
+    sock.on('message', (msg) => got.push({ at: Date.now(), w: splitMessages(msg)[0]! }));
+    const other = new SimpleProvider();
+    const started = await startServer(other, { beaconPort });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await started.server.close();
+    sock.close();
+    expect(got.length).toBeGreaterThanOrEqual(4);
+    got.slice(0, 4).forEach(({ w }, i) => {
+      expect(fields(w)).toEqual([13, 0, 13, started.server.tcpPort, i, 0]);
+    });
+    // 20, 40, 80 ms between the first beacons, so the fourth comes >= 140 ms after the first (receive
+    // times jitter by a few ms each, so only the sum is checked: no burst, no catch-up).
+    expect(got[3]!.at - got[0]!.at).toBeGreaterThanOrEqual(140 - 15);
+  });
+});

@@ -15,6 +15,8 @@ const locked = provider.add(new SimplePv('O:LOCKED', 6, [5]));
 const alarm = provider.add(new SimplePv('O:ALARM', 6, [10]));
 const wave = provider.add(new SimplePv('O:WAVE', 5, [0], 8));
 const rights = provider.add(new SimplePv('O:RIGHTS', 6, [0]));
+const text = provider.add(new SimplePv('O:TEXT', 0, ['']));
+const big = provider.add(new SimplePv('O:BIG', 6, new Float64Array(70000), 70000));
 const goneName = 'O:GONE';
 provider.add(new SimplePv(goneName, 6, [42]));
 locked.rights = C.CA_PROTO_ACCESS_RIGHT_READ;
@@ -79,6 +81,28 @@ describe('puts from libca', () => {
     });
     expect(wave.writes.at(-1)).toMatchObject({ dbrType: C.DBR_LONG, count: 3, value: [4, 5, 6] });
     expect((await py.do({ op: 'get', name: 'O:WAVE' })).value).toEqual([4, 5, 6]);
+  });
+
+  it('a string put arrives with the text (libca sends a short payload)', async () => {
+    expect(await py.do({ op: 'put', name: 'O:TEXT', value: 'abc def', wait: true })).toMatchObject({
+      status: 1,
+    });
+    expect(text.writes.at(-1)).toMatchObject({ dbrType: C.DBR_STRING, value: ['abc def'] });
+    expect((await py.do({ op: 'get', name: 'O:TEXT' })).value).toBe('abc def');
+  });
+
+  it('a 70000-element array put arrives whole (extended header from libca)', async () => {
+    const values = Array.from({ length: 70000 }, (_, i) => i * 2);
+    expect(await py.do({ op: 'put', name: 'O:BIG', value: values, wait: true })).toMatchObject({
+      status: 1,
+    });
+    const w = big.writes.at(-1)!;
+    expect([w.dbrType, w.count, w.value.length, w.value[69999]]).toEqual([
+      C.DBR_DOUBLE,
+      70000,
+      70000,
+      139998,
+    ]);
   });
 
   it('write access denied (rights=1): libca reports no write access and the put fails', async () => {
