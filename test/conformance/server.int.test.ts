@@ -210,6 +210,16 @@ function headerOf(w: Wire): Buffer {
   return b;
 }
 
+describe('EPICS_CAS_IGNORE_ADDR_LIST', () => {
+  it('drops searches from an ignored source address', async () => {
+    const ignoring = await startServer(provider, { env: { EPICS_CAS_IGNORE_ADDR_LIST: '127.0.0.1' } });
+    const search = Buffer.concat([frame(0, 1, 13, 1, 0), frame(6, 5, 13, 1, 1, cstr('ival'))]);
+    const replies = await udpExchange(ignoring.port, search);
+    await ignoring.server.close();
+    expect(replies).toEqual([]);
+  });
+});
+
 describe('beacons', () => {
   it('start at once, counter +1 per beacon, [13, 0, 13, tcp port, counter, 0], fast start doubling from 20 ms', async () => {
     const sock: UdpSocket = createSocket('udp4');

@@ -45,3 +45,11 @@ it('libca finds and reads the names of both servers', async () => {
   expect(a.server.channelCount).toBe(2);
   expect(b.server.channelCount).toBe(2);
 });
+
+it('closing one server disconnects only its channels', async () => {
+  await py.do({ op: 'conn', name: 'TWO:A', min: 1 });
+  await b.server.close();
+  expect((await py.do({ op: 'conn', name: 'TWO:A', min: 2 })).history).toEqual([true, false]);
+  expect((await py.do({ op: 'conn', name: 'ONE:A', min: 1 })).history).toEqual([true]);
+  expect((await py.do({ op: 'get', name: 'ONE:A' })).value).toBe(1.5);
+});

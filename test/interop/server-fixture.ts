@@ -58,7 +58,12 @@ export interface Started {
  */
 export async function startServer(
   provider: SimpleProvider,
-  opts: { port?: number; limits?: Partial<ConnectionLimits>; beaconPort?: number } = {},
+  opts: {
+    port?: number;
+    limits?: Partial<ConnectionLimits>;
+    beaconPort?: number;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Started> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const port = opts.port ?? (await freePort());
@@ -72,6 +77,7 @@ export async function startServer(
         EPICS_CAS_BEACON_ADDR_LIST: '127.0.0.1',
         EPICS_CAS_SERVER_PORT: String(port),
         EPICS_CAS_BEACON_PORT: String(beaconPort),
+        ...opts.env,
       },
       limits: opts.limits,
       log,
