@@ -159,6 +159,8 @@ export class HealthClient {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly pending: ((r: Result) => void)[] = [];
   private stderr = '';
+  /** Every channel name this driver has created (libca keeps them open: the server's channel count). */
+  readonly opened = new Set<string>();
 
   private constructor(env: NodeJS.ProcessEnv) {
     this.child = spawn(PYTHON, [DRIVER], { env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -188,6 +190,8 @@ export class HealthClient {
   }
 
   private async do(op: Record<string, unknown>): Promise<Result> {
+    for (const n of (op.names as string[] | undefined) ?? []) this.opened.add(n);
+    if (typeof op.name === 'string') this.opened.add(op.name);
     const r = await new Promise<Result>((resolve) => {
       this.pending.push(resolve);
       this.child.stdin.write(JSON.stringify(op) + '\n');

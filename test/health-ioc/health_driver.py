@@ -8,11 +8,13 @@ Operations (field "op"):
   read     names [ctrl]     connects all, then per name: connected, ftype, count, value, severity,
                             status, text (CHAR arrays up to the NUL), access bits; with ctrl the
                             DBR_CTRL metadata (units, precision, enum_strs, limits) too
-  put      name value [wait]           -> status (ECA code) or error
+  put      name value [wait]           -> status (ECA code) or error; a string value goes as
+                                       DBR_STRING (no put callback) whatever the native type
   monitor  name                        DBR_TIME subscription; events collect until 'events'
   events   name [min] [timeout]        waits for at least min events, returns and clears them
   sleep    seconds
 """
+import ctypes
 import json
 import math
 import sys
@@ -93,8 +95,19 @@ def op_read(o):
     return {"results": {name: read_one(name, o.get("ctrl", False)) for name in names}}
 
 
+def put_string(chid, text):
+    """ca_array_put as DBR_STRING whatever the native type: the server converts (pyepics would map
+    enum state names itself)."""
+    buf = ctypes.create_string_buffer(text.encode("latin-1"), dbr.MAX_STRING_SIZE)
+    ret = ca.libca.ca_array_put(ctypes.c_long(dbr.STRING), ctypes.c_ulong(1), chid, buf)
+    ca.flush_io()
+    return ret
+
+
 def op_put(o):
     connect_all([o["name"]], 5.0)
+    if isinstance(o["value"], str) and ca.field_type(channels[o["name"]]) != dbr.STRING:
+        return {"status": put_string(channels[o["name"]], o["value"])}
     try:
         status = ca.put(channels[o["name"]], o["value"], wait=o.get("wait", True), timeout=10.0)
     except ca.ChannelAccessException as err:
