@@ -1,10 +1,11 @@
 // Process plumbing for the CA benchmarks: a free loopback port, the loopback-only EPICS environment,
 // child processes whose stdout is read as lines, and bounded waits. No measurement logic here.
-/* global process, setTimeout */
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import process from 'node:process';
+import { setTimeout } from 'node:timers';
 
 /** A port free for both TCP and UDP on 127.0.0.1 (CA serves both on one number), with port+1 free for beacons. */
 export async function freePort() {

@@ -1,7 +1,8 @@
 // Summarises a V8 .cpuprofile (from `npm run bench -- --profile`): self time per function and total
 // (inclusive) time per function, as percentages of the profile. Usage: node bench/prof-top.mjs FILE [N]
-/* global process, console */
+import console from 'node:console';
 import { readFileSync } from 'node:fs';
+import process from 'node:process';
 
 const [file, topArg = '25'] = process.argv.slice(2);
 if (!file) {

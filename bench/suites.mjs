@@ -1,6 +1,7 @@
 // The four CA server measurements, each driving the bench server (ca-bench-server.ts, over its stdin)
 // and ca-load clients (real libca). Each returns plain numbers plus the correctness checks it made;
 // printing and the reference comparison live in scripts/bench.mjs.
+import process from 'node:process';
 import { cpuSeconds, median, nextEvent, nextResult, spawnLines } from './harness.mjs';
 
 const CONNECT_PREFIX = 'BENCH:CH:';
@@ -125,4 +126,21 @@ export async function fanoutSuite(ctx, { clients, pvs, durationMs = 3000, burst 
     ctx.server.send('reset');
     await nextEvent(ctx.server, 'reset', 10000);
   }
+}
+
+/** JavaScript cost per monitor event on sans-I/O circuits (no sockets): bench/circuit-micro.ts. */
+export async function microSuite({ configs = ['1x10', '10x10', '50x10'], ms = 1500 } = {}) {
+  const results = [];
+  for (const config of configs) {
+    const [circuits, pvs] = config.split('x');
+    const proc = spawnLines(
+      process.execPath,
+      ['--import', 'tsx', 'bench/circuit-micro.ts', circuits, pvs, String(ms)],
+      {},
+    );
+    const line = await proc.next((l) => l.startsWith('{'), ms + 30000);
+    await proc.exit;
+    results.push(JSON.parse(line));
+  }
+  return results;
 }

@@ -1,14 +1,16 @@
 // `npm run bench`: compiles the libca load client (bench/ca-load.c), starts gwagent's CA server
 // (bench/ca-bench-server.ts) on a loopback port of its own, runs the four measurements of
 // bench/suites.mjs and prints them beside the rsrv reference. Raw numbers go to bench/out/results.json.
-// Options: --only connect,search,get,fanout   --duration-ms N (fan-out writer time per run, default 3000)
-//   --fanout 1x1,10x10 (CLIENTSxPVS configurations)   --bursts 1,4 (values the writer posts per PV per event-loop turn)   --profile (server --cpu-prof into bench/out/prof)
-/* global process, console, setTimeout */
+// Options: --only connect,search,get,fanout,micro   --duration-ms N (fan-out writer time per run, default 3000)
+//   --fanout 1x1,10x10 (CLIENTSxPVS configurations)   --bursts 1,4,16 (values posted per PV per event-loop turn; 16 > the quota of 4 forces coalescing)   --profile (server --cpu-prof into bench/out/prof)
 import { execFileSync } from 'node:child_process';
+import console from 'node:console';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
+import process from 'node:process';
+import { setTimeout } from 'node:timers';
 import { caEnv, freePort, nextEvent, spawnLines } from '../bench/harness.mjs';
-import { connectSuite, fanoutSuite, getSuite, searchSuite } from '../bench/suites.mjs';
+import { connectSuite, fanoutSuite, getSuite, microSuite, searchSuite } from '../bench/suites.mjs';
 
 /** rsrv softIoc with a libca load client on this kind of machine (from the brief). */
 const RSRV = {
@@ -21,9 +23,9 @@ const RSRV = {
 
 function parseArgs(argv) {
   const opts = {
-    only: ['connect', 'search', 'get', 'fanout'],
+    only: ['connect', 'search', 'get', 'fanout', 'micro'],
     durationMs: 3000,
-    bursts: [1, 4],
+    bursts: [1, 4, 16],
     fanout: ['1x1', '10x1', '50x1', '1x10', '10x10', '50x10'],
     profile: false,
   };
@@ -122,6 +124,17 @@ async function main() {
         }
       }
     }
+    if (opts.only.includes('micro')) {
+      out.results.micro = await microSuite();
+      for (const r of out.results.micro) {
+        rows.push([
+          `JS CPU per event, sans-I/O circuit, ${r.circuits} circuits x ${r.pvs} PVs`,
+          `${fmt(r.cpuNsPerEvent)} ns`,
+          'n/a',
+          '',
+        ]);
+      }
+    }
   } finally {
     server.send('quit');
     await Promise.race([server.exit, new Promise((r) => setTimeout(r, 5000).unref())]);
@@ -139,8 +152,9 @@ async function main() {
   console.log('| --- | --- | --- | --- |');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   console.log(`\ntotal ${fmt(out.elapsedSeconds, 1)} s; raw numbers in bench/out/results.json`);
-  const failed = Object.values(out.results)
-    .flat()
+  const failed = Object.entries(out.results)
+    .filter(([name]) => name !== 'micro')
+    .flatMap(([, r]) => r)
     .some((r) => !r.ok);
   process.exitCode = failed ? 1 : 0;
 }
