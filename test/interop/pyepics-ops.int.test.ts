@@ -16,6 +16,7 @@ const alarm = provider.add(new SimplePv('O:ALARM', 6, [10]));
 const wave = provider.add(new SimplePv('O:WAVE', 5, [0], 8));
 const rights = provider.add(new SimplePv('O:RIGHTS', 6, [0]));
 const text = provider.add(new SimplePv('O:TEXT', 0, ['']));
+const prop = provider.add(new SimplePv('O:PROP', 6, [1], 1, { units: 'mm', precision: 1 }));
 const big = provider.add(new SimplePv('O:BIG', 6, new Float64Array(70000), 70000));
 const goneName = 'O:GONE';
 provider.add(new SimplePv(goneName, 6, [42]));
@@ -155,6 +156,20 @@ describe('monitors from libca', () => {
     for (const v of [1, 2, 3]) dbl.set([v]);
     const got = await py.do({ op: 'events', name: 'O:DOUBLE', min: 3 });
     expect((got.events as { value: number }[]).map((e) => e.value)).toEqual([1, 2, 3]);
+  });
+
+  it('a DBR_CTRL monitor with DBE_PROPERTY sees metadata changes (as ca-gateway subscribes)', async () => {
+    await py.do({ op: 'monitor', name: 'O:PROP', mask: C.DBE_PROPERTY, ftype: C.DBR_CTRL_DOUBLE });
+    const initial = await py.do({ op: 'events', name: 'O:PROP', min: 1 });
+    expect(initial.events).toMatchObject([{ value: 1, units: 'mm', precision: 1 }]);
+    prop.set([2], {}, C.DBE_VALUE);
+    prop.set([2], { meta: { ...prop.snapshot().meta, units: 'um', precision: 4 } }, C.DBE_PROPERTY);
+    const got = await py.do({ op: 'events', name: 'O:PROP', min: 1 });
+    await py.do({ op: 'sleep', seconds: 0.1 });
+    const late = await py.do({ op: 'events', name: 'O:PROP', min: 0, timeout: 0 });
+    expect([...(got.events as unknown[]), ...(late.events as unknown[])]).toMatchObject([
+      { value: 2, units: 'um', precision: 4 },
+    ]);
   });
 });
 

@@ -180,7 +180,8 @@ def op_monitor(o):
         with lock:
             events.setdefault(name, []).append(
                 {"value": value, "status": kw.get("status"), "severity": kw.get("severity"),
-                 "count": kw.get("count")})
+                 "count": kw.get("count"), "units": kw.get("units"),
+                 "precision": kw.get("precision"), "enum_strs": kw.get("enum_strs")})
 
     ftype = o.get("ftype", ca.promote_type(chid, use_time=True))
     ref = ca.create_subscription(chid, ftype=ftype, mask=o.get("mask"), callback=cb)
