@@ -1,0 +1,114 @@
+// A live CA server on loopback under attack: while gwagent's CaClient monitors a PV updated at 100 Hz,
+// six hostile TCP peers send random and mutated requests (reconnecting whenever the server drops them).
+// The server must not crash, its heap must stay bounded, the good monitor must keep flowing, and every
+// hostile circuit must end up closed by the server.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as C from '../../src/ca/constants.js';
+import type { CaClient } from '../../src/ca/client/index.js';
+import type { CaServer } from '../../src/ioc/server/ca-server.js';
+import { SimplePv, SimpleProvider } from '../support/simple-pvs.js';
+import { heapAfterGc, loopbackClient, MiB, RawPeer, sleep, startServer, until } from './live.js';
+import { createChanReq, mutate, mutation, renderRequest, requestSpec, versionReq } from './wire.js';
+
+const ATTACK_MS = 4000;
+const HOSTILE = 6;
+const TICK_MS = 10;
+
+let provider: SimpleProvider;
+let server: CaServer;
+let port: number;
+let client: CaClient;
+
+beforeAll(async () => {
+  provider = new SimpleProvider();
+  provider.add(new SimplePv('RB:TICK', C.DBF_DOUBLE, [0]));
+  provider.add(new SimplePv('RB:ARR', C.DBF_LONG, [1, 2, 3, 4, 5, 6, 7, 8], 8));
+  provider.add(new SimplePv('RB:STR', C.DBF_STRING, ['s']));
+  for (const pv of provider.pvs.values()) pv.writeHook = () => C.ECA_NORMAL;
+  ({ server, port } = await startServer(provider, { maxPayload: 16384 }));
+  client = loopbackClient(port);
+});
+
+afterAll(async () => {
+  await client.close();
+  await server.close();
+});
+
+/** Bytes that close any circuit: whatever partial message is pending completes (it is at most 16 KiB
+ * plus a header), then 0xFFFF headers claim a 4 GiB payload, which is over the limit. */
+const POISON = Buffer.alloc(16384 + 64, 0xff);
+
+describe('CA server under hostile TCP peers', () => {
+  it('keeps serving a good monitor, stays bounded and closes every hostile circuit', async () => {
+    const tick = provider.pvs.get('RB:TICK')!;
+    const ch = client.channel('RB:TICK');
+    await ch.connected(3000);
+    const seen: number[] = [];
+    ch.subscribe({ dbrType: C.DBR_DOUBLE }, (v) => seen.push(v.value as number));
+    await until(() => seen.length > 0, 2000, 'the first monitor update');
+    // Generated before the heap is measured: the attack's own data is not the server's growth.
+    const batches = fc.sample(fc.array(fc.tuple(requestSpec, mutation), { minLength: 5, maxLength: 40 }), {
+      numRuns: 4000,
+      seed: 20261125,
+    });
+    const heapBefore = heapAfterGc();
+
+    let posted = 0;
+    const ticker = setInterval(() => tick.set([++posted]), TICK_MS);
+    let batchIndex = 0;
+    const peers: RawPeer[] = [];
+    let sentBytes = 0;
+
+    const attacker = async (): Promise<void> => {
+      const until = Date.now() + ATTACK_MS;
+      while (Date.now() < until) {
+        const peer = new RawPeer(port);
+        peers.push(peer);
+        await peer.connected();
+        peer.send(Buffer.concat([versionReq(), ...['RB:TICK', 'RB:ARR', 'RB:STR'].map(createChanReq)]));
+        await peer.waitFor((m) => m.cmd === 18, 1000).catch(() => undefined);
+        const sids = peer.received.filter((m) => m.cmd === 18).map((m) => m.p2);
+        while (!peer.closed && Date.now() < until) {
+          const batch = batches[batchIndex++ % batches.length]!;
+          const bytes = Buffer.concat(batch.map(([s, m]) => mutate(renderRequest(s, sids), m)));
+          sentBytes += bytes.length;
+          peer.send(bytes);
+          await sleep(15);
+        }
+      }
+    };
+    const seenBefore = seen.length;
+    await Promise.all(Array.from({ length: HOSTILE }, attacker));
+    const duringAttack = seen.length - seenBefore;
+    const postedDuringAttack = posted;
+    clearInterval(ticker);
+
+    // Peers whose circuit survived the random phase get the poison tail.
+    for (const p of peers) p.send(POISON);
+    await until(() => peers.every((p) => p.closed), 5000, 'every hostile circuit to be closed');
+    const closedByServer = peers.filter((p) => p.closedByServer).length;
+    const hostileCount = peers.length;
+    peers.length = 0;
+
+    // The good monitor is intact: it receives the last value posted.
+    tick.set([++posted]);
+    await until(() => seen.at(-1) === posted, 3000, 'the good monitor to deliver the newest value');
+    await until(() => server.clientCount === 1, 3000, 'only the good circuit to remain');
+    const heapAfter = heapAfterGc();
+    const growth = (heapAfter - heapBefore) / MiB;
+    console.log(
+      `[robustness] hostile peers: ${hostileCount} hostile connections (${HOSTILE} at a time, ${ATTACK_MS} ms), ` +
+        `${(sentBytes / MiB).toFixed(1)} MiB sent, ${closedByServer} closed by the server; good monitor ` +
+        `${duringAttack} updates of ${postedDuringAttack} posts during the attack; heap ${(heapBefore / MiB).toFixed(1)} -> ` +
+        `${(heapAfter / MiB).toFixed(1)} MiB (growth ${growth.toFixed(2)} MiB)`,
+    );
+    expect(closedByServer).toBe(hostileCount);
+    expect(hostileCount).toBeGreaterThan(HOSTILE);
+    // The monitor kept flowing during the attack (updates may coalesce, so not one per post).
+    expect(duringAttack).toBeGreaterThan(postedDuringAttack / 4);
+    expect(growth).toBeLessThan(16);
+    expect(server.channelCount).toBe(1);
+    for (const pv of provider.pvs.values()) expect(pv.listenerCount).toBe(pv === tick ? 1 : 0);
+  });
+});
