@@ -17,6 +17,7 @@ const wave = provider.add(new SimplePv('O:WAVE', 5, [0], 8));
 const rights = provider.add(new SimplePv('O:RIGHTS', 6, [0]));
 const text = provider.add(new SimplePv('O:TEXT', 0, ['']));
 const prop = provider.add(new SimplePv('O:PROP', 6, [1], 1, { units: 'mm', precision: 1 }));
+const fast = provider.add(new SimplePv('O:FAST', 5, [0]));
 const big = provider.add(new SimplePv('O:BIG', 6, new Float64Array(70000), 70000));
 const goneName = 'O:GONE';
 provider.add(new SimplePv(goneName, 6, [42]));
@@ -170,6 +171,25 @@ describe('monitors from libca', () => {
     expect([...(got.events as unknown[]), ...(late.events as unknown[])]).toMatchObject([
       { value: 2, units: 'um', precision: 4 },
     ]);
+  });
+});
+
+describe('flow under load', () => {
+  it('a burst of 20000 posts reaches libca in order and ends with the newest value', async () => {
+    await py.do({ op: 'monitor', name: 'O:FAST', mask: C.DBE_VALUE, ftype: C.DBR_LONG });
+    await py.do({ op: 'events', name: 'O:FAST', min: 1 });
+    for (let chunk = 0; chunk < 20; chunk++) {
+      for (let i = 1; i <= 1000; i++) fast.set([chunk * 1000 + i]);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const seen: number[] = [];
+    const deadline = Date.now() + 10_000;
+    while (seen.at(-1) !== 20000 && Date.now() < deadline) {
+      const r = await py.do({ op: 'events', name: 'O:FAST', min: 1, timeout: 1 });
+      seen.push(...(r.events as { value: number }[]).map((e) => e.value));
+    }
+    expect(seen.at(-1)).toBe(20000);
+    expect(seen.every((v, i) => i === 0 || v > seen[i - 1]!)).toBe(true);
   });
 });
 
