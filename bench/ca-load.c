@@ -3,9 +3,10 @@
  * libca4.13.5). Debian ships no EPICS headers, so the few prototypes used are declared by hand below,
  * from cadef.h / db_access.h. One mode per run; every mode prints exactly one "RESULT {json}" line.
  *
- *   ca-load fanout  PREFIX NPV TIMEOUT_S        monitors PREFIX0..PREFIX{NPV-1} (DBR_TIME_DOUBLE), prints
- *                                               READY once all initial updates arrived, then counts updates
- *                                               until every subscription saw FINAL_VALUE; checks order.
+ *   ca-load fanout  PREFIX NPV TIMEOUT_S [DELAY_US]   monitors PREFIX0..PREFIX{NPV-1} (DBR_TIME_DOUBLE),
+ *                                               prints READY once all initial updates arrived, then counts
+ *                                               updates until every subscription saw FINAL_VALUE; checks
+ *                                               order. DELAY_US > 0 makes a slow client (sleeps per update).
  *   ca-load connect PREFIX N TIMEOUT_S          creates N channels, ca_pend_io, prints the time, then
  *                                               holds them until stdin closes (so the server RSS is read).
  *   ca-load get     PVNAME SECONDS              sequential ca_array_get_callback round trips.
@@ -110,6 +111,7 @@ struct sub {
 static volatile int g_ready_count, g_done_count;
 static volatile int g_go; /* updates before READY are initial ones only */
 static volatile int64_t g_first_ns, g_last_ns;
+static int g_delay_us;
 
 static void on_monitor(struct event_handler_args a) {
   struct sub *s = a.usr;
@@ -124,6 +126,7 @@ static void on_monitor(struct event_handler_args a) {
     __atomic_add_fetch(&g_ready_count, 1, __ATOMIC_SEQ_CST);
     return;
   }
+  if (g_delay_us > 0) usleep((useconds_t)g_delay_us);
   int64_t t = now_ns();
   if (g_first_ns == 0) g_first_ns = t;
   s->updates++;
@@ -329,12 +332,15 @@ static int run_search(const char *host, int port, const char *prefix, int n, int
 
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
-  if (argc >= 5 && strcmp(argv[1], "fanout") == 0) return run_fanout(argv[2], atoi(argv[3]), atof(argv[4]));
+  if (argc >= 5 && strcmp(argv[1], "fanout") == 0) {
+    g_delay_us = argc >= 6 ? atoi(argv[5]) : 0;
+    return run_fanout(argv[2], atoi(argv[3]), atof(argv[4]));
+  }
   if (argc >= 5 && strcmp(argv[1], "connect") == 0) return run_connect(argv[2], atoi(argv[3]), atof(argv[4]));
   if (argc >= 4 && strcmp(argv[1], "get") == 0) return run_get(argv[2], atof(argv[3]));
   if (argc >= 8 && strcmp(argv[1], "search") == 0)
     return run_search(argv[2], atoi(argv[3]), argv[4], atoi(argv[5]), atoi(argv[6]), atoi(argv[7]));
-  fprintf(stderr, "usage: ca-load fanout PREFIX NPV TIMEOUT_S | connect PREFIX N TIMEOUT_S | get PV SECONDS |"
+  fprintf(stderr, "usage: ca-load fanout PREFIX NPV TIMEOUT_S [DELAY_US] | connect PREFIX N TIMEOUT_S | get PV SECONDS |"
                   " search HOST PORT PREFIX N PER_DGRAM WINDOW\n");
   return 64;
 }

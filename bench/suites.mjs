@@ -87,10 +87,11 @@ export async function getSuite(ctx, { seconds = 3 } = {}) {
  * writer posts increasing values for `durationMs`, then the final value. Events/s counts the updates
  * the clients received, from the writer's start to the last client's final value.
  */
-export async function fanoutSuite(ctx, { clients, pvs, durationMs = 3000, burst = 1 }) {
+export async function fanoutSuite(ctx, { clients, pvs, durationMs = 3000, burst = 1, delayUs = 0 }) {
   const procs = [];
   for (let i = 0; i < clients; i++) {
-    procs.push(spawnLines(ctx.loadBin, ['fanout', FANOUT_PREFIX, String(pvs), '60'], { env: ctx.env }));
+    const args = ['fanout', FANOUT_PREFIX, String(pvs), '60', String(delayUs)];
+    procs.push(spawnLines(ctx.loadBin, args, { env: ctx.env }));
   }
   try {
     await Promise.all(procs.map((p) => p.next((l) => l === 'READY', 60000)));
@@ -108,6 +109,7 @@ export async function fanoutSuite(ctx, { clients, pvs, durationMs = 3000, burst 
       clients,
       pvs,
       burst,
+      delayUs,
       ok: results.every((r) => r.ok),
       finalsReceived: results.reduce((n, r) => n + r.finalsReceived, 0),
       subscriptions: clients * pvs,

@@ -123,6 +123,23 @@ async function main() {
           console.log('fanout', JSON.stringify(r));
         }
       }
+      // A client slower than the writer: its socket fills, the server coalesces (newest value kept).
+      const slow = await fanoutSuite(ctx, {
+        clients: 1,
+        pvs: 10,
+        durationMs: opts.durationMs,
+        burst: 4,
+        delayUs: 20,
+      });
+      out.results.fanout.push(slow);
+      rows.push([
+        'slow client (sleeps 20 us per update) x 10 PVs, burst 4, events/s',
+        fmt(slow.eventsPerSecond),
+        'n/a',
+        `final ${slow.finalsReceived}/${slow.subscriptions}, out-of-order ${slow.orderErrors}, ` +
+          `delivered ${fmt(slow.deliveredFraction * 100)}% of posts, server CPU ${fmt(slow.serverCpuSeconds / slow.seconds, 2)}`,
+      ]);
+      console.log('fanout', JSON.stringify(slow));
     }
     if (opts.only.includes('micro')) {
       out.results.micro = await microSuite();
