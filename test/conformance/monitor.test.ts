@@ -70,6 +70,21 @@ describe('monitor and cancel (catvs test_monitor)', () => {
     ]);
   });
 
+  it('mask 0 gets the initial update and nothing after it (libca refuses mask 0 itself)', () => {
+    const { r, ival } = setup();
+    const sid = r.open('ival', 1);
+    expect(r.send(frame(1, 12, 1, sid, 9, eventMask(0))).map((w) => fields(w))).toEqual([
+      [1, 8, 12, 1, 1, 9],
+    ]);
+    ival.set(
+      [44],
+      { status: C.HIHI_ALARM, severity: C.MAJOR_ALARM },
+      C.DBE_VALUE | C.DBE_ALARM | C.DBE_PROPERTY,
+    );
+    r.transport.runDeferred();
+    expect(r.transport.take()).toEqual([]);
+  });
+
   it('updates already queued when the cancel arrives are discarded, not sent after the confirmation', () => {
     const { r, ival } = setup();
     const sid = r.open('ival', 1);

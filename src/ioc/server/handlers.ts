@@ -68,7 +68,8 @@ const onEventAdd: Handler = (c, msg) => {
     );
     return;
   }
-  const mask = M.eventAddMask(msg.payload) || C.DBE_VALUE | C.DBE_ALARM;
+  // Mask 0 (libca refuses it client-side) gets the initial update and nothing after it.
+  const mask = M.eventAddMask(msg.payload);
   c.addSubscription(ch, subId, msg.dataType, msg.dataCount, mask);
 };
 
