@@ -119,10 +119,32 @@ describe('gwagent ioc --health: operator writes and alarms', () => {
     expect([r[names[0]!]!.value, r[names[1]!]!.value]).toEqual([1, client.opened.size]);
   });
 
-  it('a lowered SYS_CPU_LOAD.HIHI turns it MAJOR/HIHI at the next sample, and a monitor sees it', async () => {
+  it('LOAD_UPD_TIME and MEM_UPD_TIME 1: their PVs are re-sampled every second', async () => {
     expect(await client.put(`${P}LOAD_UPD_TIME`, 1)).toBe(PUT_OK);
+    expect(await client.put(`${P}MEM_UPD_TIME`, 1)).toBe(PUT_OK);
     expect((await client.get(`${P}LOAD_UPD_TIME`)).value).toBe(1);
-    // Start from no alarm whatever the machine's load (the host may be busy).
+    const names = ['SYS_CPU_LOAD', 'LOAD1', 'MEM_FREE', 'DISK:ROOT:USED_PCT'].map((s) => P + s);
+    // The old 10 s timers are replaced: within 1.5 s every PV carries a fresh time stamp, twice.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const first = await client.read(names);
+    const firstNow = Date.now() / 1000;
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    const second = await client.read(names);
+    const secondNow = Date.now() / 1000;
+    for (const n of names) {
+      const a = first[n]!.timestamp!;
+      const b = second[n]!.timestamp!;
+      expect({ n, fresh: firstNow - a < 1.6, fresher: secondNow - b < 1.6, advanced: b > a }).toEqual({
+        n,
+        fresh: true,
+        fresher: true,
+        advanced: true,
+      });
+    }
+  });
+
+  it('a lowered SYS_CPU_LOAD.HIHI turns it MAJOR/HIHI at the next sample, and a monitor sees it', async () => {
+    // LOAD_UPD_TIME is 1 s since the previous test. Start from no alarm whatever the machine's load (the host may be busy).
     await makePermissive();
     const calm = await until([`${P}SYS_CPU_LOAD`], (x) => x[`${P}SYS_CPU_LOAD`]!.severity === NO_ALARM);
     expect(calm[`${P}SYS_CPU_LOAD`]!.severity).toBe(NO_ALARM);
@@ -160,7 +182,6 @@ describe('gwagent ioc --health: operator writes and alarms', () => {
   });
 
   it('permissive limits bring STATUS back to Ok or Degraded, as the worst remaining severity says', async () => {
-    expect(await client.put(`${P}MEM_UPD_TIME`, 1)).toBe(PUT_OK);
     await makePermissive();
     const r = await until(statusNames(), (x) => consistent(x) && summary(x).worst < MAJOR);
     const s = summary(r);

@@ -142,6 +142,8 @@ export interface ChannelRead {
   value?: unknown;
   severity?: number;
   status?: number;
+  /** Record time stamp, POSIX seconds. */
+  timestamp?: number;
   text?: string;
   ctrl?: Record<string, unknown>;
 }

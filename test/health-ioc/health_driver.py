@@ -6,7 +6,7 @@ comes from the test. NaN/Infinity become the strings "NaN"/"Infinity"/"-Infinity
 
 Operations (field "op"):
   read     names [ctrl]     connects all, then per name: connected, ftype, count, value, severity,
-                            status, text (CHAR arrays up to the NUL), access bits; with ctrl the
+                            status, timestamp (POSIX s), text (CHAR arrays up to the NUL), access bits; with ctrl the
                             DBR_CTRL metadata (units, precision, enum_strs, limits) too
   put      name value [wait]           -> status (ECA code) or error; a string value goes as
                                        DBR_STRING (no put callback) whatever the native type
@@ -76,7 +76,8 @@ def read_one(name, with_ctrl):
     value = md["value"]
     if hasattr(value, "__len__") and not isinstance(value, (str, bytes, bytearray)):
         value = list(value)  # ctypes arrays (CHAR waveforms with as_numpy=False)
-    out.update(value=value, severity=md.get("severity"), status=md.get("status"))
+    out.update(value=value, severity=md.get("severity"), status=md.get("status"),
+               timestamp=md.get("timestamp"))
     if ftype == dbr.CHAR:
         # pyepics hands a CHAR array over as bytes; as ints with some versions and options.
         if isinstance(value, (bytes, bytearray)):
