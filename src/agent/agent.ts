@@ -47,6 +47,13 @@ interface GatewayEntry {
   unresponsiveSince: number | undefined;
 }
 
+/** Idle time before the stats circuits are probed with ECHO (a hung gateway is seen ~5 s after it):
+ * 10 s, or GWAGENT_CA_CONN_TMO seconds (tests shorten it). */
+function caConnTmoMs(env: NodeJS.ProcessEnv): number {
+  const s = Number(env['GWAGENT_CA_CONN_TMO']);
+  return Number.isFinite(s) && s > 0 ? s * 1000 : 10_000;
+}
+
 export class Agent {
   private config!: AgentConfig;
   private readonly db = new RecordDatabase();
@@ -60,6 +67,8 @@ export class Agent {
   private readonly agentPvs = new Map<string, RecordHandle>();
   private refreshTimer: NodeJS.Timeout | undefined;
   private reloading: Promise<void> | undefined;
+  /** Every problem of the last refused reload ('' after a good one), for the reload command's answer. */
+  private configProblem = '';
   private readonly log: Logger;
 
   constructor(private readonly opts: AgentOptions) {
@@ -133,7 +142,7 @@ export class Agent {
       addrList: [],
       userName: c.agent.caUser,
       hostName: c.agent.caHost,
-      connTmoMs: 10_000,
+      connTmoMs: caConnTmoMs(this.opts.env ?? process.env),
     });
     this.client.on('exception', (ex: { error: Error }) => this.log.debug(`CA client: ${ex.error.message}`));
 
@@ -156,7 +165,7 @@ export class Agent {
         await this.reload();
         return {
           ok: this.agentPvs.get('CONFIG_OK')?.get() === 1,
-          message: String(this.agentPvs.get('CONFIG_MSG')?.get() ?? ''),
+          message: this.configProblem,
         };
       },
       ...(c.control.console.enabled
@@ -303,7 +312,11 @@ export class Agent {
     } catch (err) {
       const text = err instanceof ProblemsError ? err.message : String((err as Error).message);
       this.log.error(`reload refused, keeping the running configuration:\n${text}`);
-      this.setConfigProblem(text);
+      // CONFIG_MSG holds 39 characters: the first error without the file path, which would fill them.
+      const first =
+        err instanceof ProblemsError ? err.problems.find((p) => p.severity === 'error') : undefined;
+      const where = first?.line !== undefined ? `line ${first.line}` : first?.key;
+      this.setConfigProblem(text, first ? `${where ? `${where}: ` : ''}${first.message}` : undefined);
       return;
     }
     const old = this.config;
@@ -346,15 +359,13 @@ export class Agent {
     );
   }
 
-  private setConfigProblem(text: string): void {
+  private setConfigProblem(text: string, short = text.split('\n')[0] ?? ''): void {
     const isOk = text === '';
+    this.configProblem = text;
     this.agentPvs.get('CONFIG_OK')?.set(isOk ? 1 : 0);
     this.agentPvs
       .get('CONFIG_MSG')
-      ?.set(
-        text.split('\n')[0]?.slice(0, 39) ?? '',
-        isOk ? {} : { severity: MAJOR_ALARM, status: SOFT_ALARM },
-      );
+      ?.set(short.slice(0, 39), isOk ? {} : { severity: MAJOR_ALARM, status: SOFT_ALARM });
     this.agentPvs.get('CONFIG_ERR')?.set([...Buffer.from(text.slice(0, 4095), 'latin1'), 0]);
     if (isOk) this.agentPvs.get('CONFIG_MSG')?.setAlarm(NO_ALARM, NO_ALARM);
   }

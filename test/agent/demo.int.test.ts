@@ -1,0 +1,49 @@
+// Issue 6 proof, part 6: the demo configuration on a machine without ca-gateway. examples/demo.ini is
+// run through --config with its fixed port 5064 and /tmp/gwagent-demo replaced by a free port and a
+// temp dir (so tests can run in parallel); PATH holds no `gateway`, so both gateways are FATAL.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DBR_TIME_ENUM, MAJOR_ALARM } from '../../src/ca/constants.js';
+import { AgentFixture, REPO, freePort } from './harness.js';
+
+const agent = new AgentFixture('DEMO');
+
+beforeAll(async () => {
+  agent.iocPort = await freePort();
+  const demo = readFileSync(join(REPO, 'examples/demo.ini'), 'utf8');
+  const ini = demo
+    .replaceAll('/tmp/gwagent-demo', join(agent.dir, 'demo'))
+    .replace(/^port = 5064$/m, `port = ${agent.iocPort}`);
+  // the substitutions really happened
+  expect(ini).not.toContain('/tmp/gwagent-demo');
+  expect(ini).toContain(`port = ${agent.iocPort}\n`);
+  writeFileSync(agent.configPath, ini);
+  const emptyPath = join(agent.dir, 'empty-path');
+  mkdirSync(emptyPath);
+  await agent.start({ PATH: emptyPath });
+});
+
+afterAll(() => agent.dispose());
+
+describe('the demo without a gateway binary', () => {
+  it('shows both gateways FATAL with "gateway binary not found: gateway"', async () => {
+    for (const name of ['DEMOF', 'DEMOR']) {
+      const state = await agent.get(`${name}:STATE`, DBR_TIME_ENUM);
+      expect([state.value, state.severity]).toEqual([6, MAJOR_ALARM]); // FATAL
+      expect(await agent.str(`${name}:STATE`)).toBe('FATAL');
+      expect(await agent.str(`${name}:LAST_EXIT`)).toBe('gateway binary not found: gateway');
+      expect(await agent.num(`${name}:PID`)).toBe(0);
+      expect(await agent.num(`${name}:RESTARTS`)).toBe(0);
+    }
+    expect(await agent.str('DEMOF:LABEL')).toBe('demo subnet to GIN');
+    expect(await agent.str('LABEL')).toBe('gwagent demo (loopback only)');
+    expect(await agent.num('GW_RUNNING')).toBe(0);
+    expect(agent.output).toContain('DEMOF: stopped -> fatal (gateway binary not found: gateway)');
+    const status = await agent.cli(['status'], join(agent.dir, 'demo', 'control.sock'));
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/^DEMOF +FATAL +- +- +0 +-$/m);
+    expect(status.stdout).toContain('DEMOF: gateway binary not found: gateway\n');
+    expect(await agent.stop('SIGTERM')).toBe(0);
+  });
+});

@@ -1,0 +1,364 @@
+// Test-only harness of the agent's end-to-end tests: writes an agent INI into a temp dir (gateways on
+// 127.0.0.1 with their own ephemeral server ports, run through per-gateway wrapper scripts that give
+// the ca-gateway stand-in its test environment), runs the compiled `gwagent run` as a child process and
+// reads its PVs through gwagent's own CA client. Not a test file; owns no assertions.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CaClient, type CaValue, type Channel } from '../../src/ca/client/index.js';
+import { DBR_STRING } from '../../src/ca/constants.js';
+import { freePort } from '../client/helpers.js';
+
+export { freePort };
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+export const STANDIN = join(REPO, 'test/fixtures/gateway-standin/gateway');
+const GWAGENT = join(REPO, 'bin/gwagent.js');
+
+export interface GatewayDef {
+  name: string;
+  label?: string;
+  /** Environment of the stand-in (GATEWAY_STANDIN_*), set by its wrapper script. */
+  env?: Record<string, string>;
+  /** Extra `[gateway.NAME]` keys, e.g. { start_secs: 3 }. */
+  keys?: Record<string, string | number>;
+  /** PV rule lines; default `allow = .*`. */
+  rules?: string[];
+}
+
+/** Test supervision timings: quick starts, short backoff, quick stops. */
+const FAST_KEYS = { start_secs: 1, backoff_max_s: 4, stop_timeout_s: 2 };
+
+/** Resolves once `probe` returns something truthy; polls every 50 ms. */
+export async function waitFor<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let lastError = '';
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      lastError = (err as Error).message;
+    }
+    if (Date.now() > end)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError}` : ''}`,
+      );
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** True when the pid does not exist or is a zombie (pid 1 of the container may not reap). */
+export function isGone(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return true;
+  }
+}
+
+/** utime + stime of a process, in clock ticks (1/100 s). */
+export function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields after ")": state(3) ... utime(14) stime(15), so index 11 and 12 here
+  return Number(f[11]) + Number(f[12]);
+}
+
+/** Live (non-zombie) processes whose command line runs the stand-in with `-home <dir>`. */
+export function standinPids(homeDir: string): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    let cmd: string;
+    try {
+      cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    const argv = cmd.split('\0');
+    if (!argv.some((a) => a.endsWith('gateway-standin/main.ts'))) continue;
+    const at = argv.indexOf('-home');
+    if (at >= 0 && argv[at + 1] === homeDir && !isGone(Number(entry))) out.push(Number(entry));
+  }
+  return out;
+}
+
+export class AgentFixture {
+  readonly dir: string;
+  readonly stateDir: string;
+  readonly logDir: string;
+  readonly socket: string;
+  readonly configPath: string;
+  readonly name: string;
+  iocPort = 0;
+  /** Server port of each gateway. */
+  readonly ports = new Map<string, number>();
+  proc: ChildProcess | undefined;
+  /** Everything the agent wrote to stdout and stderr. */
+  output = '';
+  exitCode: number | null | undefined;
+  private client: CaClient | undefined;
+  private readonly channels = new Map<string, Channel>();
+  private gateways: GatewayDef[] = [];
+
+  constructor(name = 'T') {
+    this.dir = mkdtempSync(join(tmpdir(), 'gwagent-agent-'));
+    this.stateDir = join(this.dir, 'state');
+    this.logDir = join(this.dir, 'log');
+    this.socket = join(this.dir, 'control.sock');
+    this.configPath = join(this.dir, 'agent.ini');
+    this.name = name;
+    mkdirSync(join(this.dir, 'bin'));
+  }
+
+  /** Picks ports, writes wrappers and the INI. Call again to rewrite it (ports are kept). */
+  async configure(gateways: GatewayDef[], tweak: (ini: string) => string = (s) => s): Promise<void> {
+    if (this.iocPort === 0) this.iocPort = await freePort();
+    for (const g of gateways) if (!this.ports.has(g.name)) this.ports.set(g.name, await freePort());
+    this.gateways = gateways;
+    for (const g of gateways) {
+      const env = Object.entries(g.env ?? {})
+        .map(([k, v]) => `export ${k}='${v}'\n`)
+        .join('');
+      writeFileSync(this.wrapper(g.name), `#!/bin/sh\n${env}exec ${STANDIN} "$@"\n`);
+      chmodSync(this.wrapper(g.name), 0o755);
+    }
+    writeFileSync(this.configPath, tweak(this.ini()));
+  }
+
+  wrapper(name: string): string {
+    return join(this.dir, 'bin', `gw-${name}`);
+  }
+
+  home(name: string): string {
+    return join(this.stateDir, 'gateways', name);
+  }
+
+  ini(): string {
+    const lines = [
+      '[agent]',
+      `name = ${this.name}`,
+      `label = agent end-to-end test`,
+      `state_dir = ${this.stateDir}`,
+      `log_dir = ${this.logDir}`,
+      '',
+      '[ioc]',
+      'address = 127.0.0.1',
+      `port = ${this.iocPort}`,
+      'beacon_addresses = 127.0.0.1',
+      '',
+      '[control]',
+      `socket = ${this.socket}`,
+      '',
+      // The stand-in serves only on 127.0.0.1: that is the "GIN" here, forward gateways serve on it.
+      '[network.sub]',
+      'interface = lo',
+      'address = 127.0.0.2/32',
+      'search = 127.0.0.5',
+      '',
+      '[network.gin]',
+      'interface = lo:gin',
+      'address = 127.0.0.1/32',
+      'gin = yes',
+      'search = 127.0.0.4',
+    ];
+    for (const g of this.gateways) {
+      lines.push('', `[gateway.${g.name}]`, 'direction = forward', `label = ${g.label ?? g.name}`);
+      for (const r of g.rules ?? ['allow = .*']) lines.push(r);
+      const keys = {
+        ...FAST_KEYS,
+        server_port: this.ports.get(g.name)!,
+        binary: this.wrapper(g.name),
+        ...g.keys,
+      };
+      for (const [k, v] of Object.entries(keys)) lines.push(`${k} = ${v}`);
+    }
+    return lines.join('\n') + '\n';
+  }
+
+  /** Starts `gwagent run --config` and waits until it serves its PVs. */
+  async start(env: Record<string, string> = {}): Promise<void> {
+    this.output = '';
+    this.exitCode = undefined;
+    const proc = spawn(process.execPath, [GWAGENT, 'run', '--config', this.configPath], {
+      cwd: REPO,
+      env: {
+        ...process.env,
+        EPICS_CAS_INTF_ADDR_LIST: '127.0.0.1',
+        EPICS_CAS_AUTO_BEACON_ADDR_LIST: 'NO',
+        EPICS_CAS_BEACON_ADDR_LIST: '127.0.0.1',
+        EPICS_CA_AUTO_ADDR_LIST: 'NO',
+        EPICS_CA_ADDR_LIST: '127.0.0.1',
+        GWAGENT_CA_CONN_TMO: '1',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.proc = proc;
+    proc.stdout.on('data', (d: Buffer) => (this.output += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (this.output += d.toString()));
+    proc.once('exit', (code) => (this.exitCode = code));
+    await waitFor(
+      () => this.output.includes(`agent ${this.name} running:`) || this.exitCode !== undefined,
+      30_000,
+      'the agent to start',
+    );
+    // read through a call: the callback above changes exitCode behind the compiler's narrowing
+    const code = this.exitedWith();
+    if (code !== undefined) throw new Error(`the agent exited ${String(code)}:\n${this.output}`);
+  }
+
+  private exitedWith(): number | null | undefined {
+    return this.exitCode;
+  }
+
+  get pid(): number {
+    return this.proc!.pid!;
+  }
+
+  /** Waits for a line of the agent's own log (after `from` characters of output). */
+  waitOutput(text: string | RegExp, timeoutMs = 20_000, from = 0): Promise<true> {
+    return waitFor(
+      () => {
+        const s = this.output.slice(from);
+        return (typeof text === 'string' ? s.includes(text) : text.test(s)) || undefined;
+      },
+      timeoutMs,
+      `agent output ${String(text)}\n--- output:\n${this.output}`,
+    );
+  }
+
+  private channel(pv: string): Channel {
+    this.client ??= new CaClient({ env: {}, autoAddrList: false, addrList: [] });
+    let ch = this.channels.get(pv);
+    if (!ch) {
+      ch = this.client.channel(pv, { server: `127.0.0.1:${this.iocPort}` });
+      this.channels.set(pv, ch);
+    }
+    return ch;
+  }
+
+  /** Reads `$(P)SUFFIX` (the agent's prefix is `name:`) with the given DBR type (default native). */
+  async get(suffix: string, dbrType?: number): Promise<CaValue> {
+    const ch = this.channel(`${this.name}:${suffix}`);
+    await ch.connected(5000);
+    return ch.get(dbrType === undefined ? {} : { dbrType });
+  }
+
+  /** The value as a string (DBR_STRING), e.g. STATE -> "RUNNING". */
+  async str(suffix: string): Promise<string> {
+    return String((await this.get(suffix, DBR_STRING)).value);
+  }
+
+  async num(suffix: string): Promise<number> {
+    return Number((await this.get(suffix)).value);
+  }
+
+  /** A char waveform (CMD, CONFIG_ERR) as text up to its NUL. */
+  async text(suffix: string): Promise<string> {
+    const v = await this.get(suffix);
+    const bytes = (v.values as number[]).map((b) => b & 0xff);
+    const end = bytes.indexOf(0);
+    return Buffer.from(end >= 0 ? bytes.slice(0, end) : bytes).toString('latin1');
+  }
+
+  async put(suffix: string, value: number | string): Promise<void> {
+    const ch = this.channel(`${this.name}:${suffix}`);
+    await ch.connected(5000);
+    await ch.put(value, { wait: true, timeoutMs: 10_000 });
+  }
+
+  /** Polls a PV until `pred` accepts its string value; returns that value. */
+  waitStr(suffix: string, pred: (s: string) => boolean, timeoutMs = 20_000): Promise<string> {
+    let last = '';
+    return waitFor(
+      async () => {
+        last = await this.str(suffix);
+        return pred(last) ? last : undefined;
+      },
+      timeoutMs,
+      `${this.name}:${suffix} (last value '${last}')`,
+    );
+  }
+
+  /** Runs `gwagent ARGS --socket SOCKET` (default this agent's); resolves with exit code and output. */
+  cli(
+    args: string[],
+    socket = this.socket,
+    timeoutMs = 20_000,
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const p = spawn(process.execPath, [GWAGENT, ...args, '--socket', socket], {
+        cwd: REPO,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const timer = setTimeout(() => {
+        p.kill('SIGKILL');
+        reject(new Error(`gwagent ${args.join(' ')} did not finish: ${stdout}${stderr}`));
+      }, timeoutMs);
+      p.once('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
+    });
+  }
+
+  /** Writes a stand-in test control (`crash`, `hang`, `exit N`) into the gateway's home. */
+  control(name: string, cmd: string): void {
+    writeFileSync(join(this.home(name), 'standin.control'), cmd);
+  }
+
+  /** The gateway's captured output (its log file). */
+  gatewayLog(name: string): string {
+    try {
+      return readFileSync(join(this.logDir, `${name}.log`), 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  /** SIGTERM, then waits for the exit; returns the exit code. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 20_000): Promise<number | null> {
+    await this.closeClient();
+    const proc = this.proc;
+    if (!proc || this.exitCode !== undefined) return this.exitCode ?? null;
+    proc.kill(signal);
+    await waitFor(() => this.exitCode !== undefined, timeoutMs, `the agent to exit after ${signal}`);
+    return this.exitCode ?? null;
+  }
+
+  async closeClient(): Promise<void> {
+    for (const ch of this.channels.values()) ch.close();
+    this.channels.clear();
+    await this.client?.close();
+    this.client = undefined;
+  }
+
+  /** Ends the agent and any stand-in left (SIGKILL), removes the temp dir. */
+  async dispose(): Promise<void> {
+    await this.closeClient();
+    if (this.proc && this.exitCode === undefined) {
+      this.proc.kill('SIGKILL');
+      await waitFor(() => this.exitCode !== undefined, 5000, 'the agent to die').catch(() => undefined);
+    }
+    for (const g of this.gateways)
+      for (const pid of standinPids(this.home(g.name))) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
