@@ -92,6 +92,9 @@ export class GatewayPvs {
     this.add('ai', 'MEM', { DESC: 'Gateway resident memory', EGU: 'bytes', PREC: 0, VAL: 0 });
     this.add('waveform', 'CMD', { DESC: 'Gateway command line', FTVL: 'CHAR', NELM: 4096 });
     this.add('stringin', 'LABEL', { DESC: 'Gateway function', VAL: o.label.slice(0, 39) });
+    // Writing the log never stops the gateway; failures (directory unwritable, disk full) show here.
+    this.add('longin', 'LOG_ERRS', { DESC: 'Log write errors', HIGH: 1, HSV: 'MINOR', VAL: 0 });
+    this.add('stringin', 'LOG_MSG', { DESC: 'Last log write error', VAL: '' });
     this.add('bi', 'ALIVE', {
       DESC: 'Gateway answers on its server side',
       ZNAM: 'No',
@@ -160,7 +163,9 @@ export class GatewayPvs {
 
   /** The severities STATUS must reflect for this gateway. */
   severities(): number[] {
-    return ['STATE', 'ALIVE', ...MIRRORED_STATS.map((s) => s[0])].map((s) => this.get(s).alarm.severity);
+    return ['STATE', 'ALIVE', 'LOG_ERRS', ...MIRRORED_STATS.map((s) => s[0])].map(
+      (s) => this.get(s).alarm.severity,
+    );
   }
 
   setCommand(cmd: string): void {
@@ -177,6 +182,8 @@ export class GatewayPvs {
     this.get('RESTARTS').set(st.restarts);
     const lastExit = st.state === 'fatal' && st.reason ? st.reason : (st.lastExit?.text ?? '');
     this.get('LAST_EXIT').set(lastExit.slice(0, 39));
+    this.get('LOG_ERRS').set(st.log?.errors ?? 0);
+    this.get('LOG_MSG').set((st.log?.lastError ?? '').slice(0, 39));
     this.get('LAST_START').set(st.lastStartAt === undefined ? '' : formatTod(st.lastStartAt));
     if (st.pid === undefined) {
       this.get('CPU').set(0);
