@@ -60,9 +60,12 @@ export function attachCircuit(
       },
       close() {
         clearStall();
+        // Closed by the peer (the usual case): nothing to end, and no timer to leave behind per circuit.
+        if (socket.destroyed) return;
         socket.end();
         // A peer that never reads would hold the socket half-open: force it shut.
-        setTimeout(() => socket.destroy(), 2_000).unref();
+        const force = setTimeout(() => socket.destroy(), 2_000).unref();
+        socket.once('close', () => clearTimeout(force));
       },
       defer(fn) {
         setImmediate(fn);
