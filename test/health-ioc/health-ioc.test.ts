@@ -1,6 +1,6 @@
 // HealthIoc without sockets: records in a RecordDatabase fed by a HealthSampler whose procfs, cgroup
 // and os-release are empty temp dirs, so every file-backed PV must read INVALID/READ (never a silent 0)
-// and recover once the file appears; inputs, STATUS and the built-in write rule.
+// and recover once the file appears; inputs, STATUS, configured limits, SYSRESET and the write rule.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,16 +8,18 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   CA_PROTO_ACCESS_RIGHT_READ,
   CA_PROTO_ACCESS_RIGHT_WRITE,
+  DBR_ENUM,
   HIHI_ALARM,
   INVALID_ALARM,
   MAJOR_ALARM,
+  MINOR_ALARM,
   NO_ALARM,
   READ_ALARM,
   UDF_ALARM,
 } from '../../src/ca/constants.js';
 import { RecordDatabase, parseAcf, type RecordHandle } from '../../src/ioc/db/index.js';
 import { CONTROL_ASG, defaultAcf } from '../../src/ioc/access/default-acf.js';
-import { HealthIoc, type HealthInputs } from '../../src/ioc/health/health-ioc.js';
+import { HealthIoc, type HealthInputs, type HealthIocOptions } from '../../src/ioc/health/health-ioc.js';
 import { HealthSampler } from '../../src/ioc/health/sampler.js';
 import type { ClientIdentity } from '../../src/ioc/server/pv.js';
 
@@ -49,7 +51,10 @@ function inputs(over: Partial<HealthInputs> = {}): HealthInputs {
   };
 }
 
-async function build(over: Partial<HealthInputs> = {}): Promise<void> {
+async function build(
+  over: Partial<HealthInputs> = {},
+  extraOpts: Pick<HealthIocOptions, 'alarms' | 'onSysReset'> = {},
+): Promise<void> {
   const sampler = new HealthSampler({
     procRoot: join(dir, 'proc'),
     sysfsCgroupRoot: join(dir, 'cgroup'),
@@ -62,7 +67,14 @@ async function build(over: Partial<HealthInputs> = {}): Promise<void> {
   await sampler.init();
   db = new RecordDatabase();
   db.setAccessPolicy(parseAcf(defaultAcf({ isDefaultWritable: true }), '(built-in)'));
-  ioc = new HealthIoc({ db, prefix: P, sampler, controlAsg: CONTROL_ASG, inputs: inputs(over) });
+  ioc = new HealthIoc({
+    db,
+    prefix: P,
+    sampler,
+    controlAsg: CONTROL_ASG,
+    inputs: inputs(over),
+    ...extraOpts,
+  });
   ioc.createRecords();
   await ioc.start();
 }
@@ -214,5 +226,43 @@ describe('built-in write rule (write from 127.0.0.0/8)', () => {
     expect(db.rights(`${P}SYS_CPU_LOAD.HIHI`, remote)).toBe(CA_PROTO_ACCESS_RIGHT_READ);
     // Computed fields are read-only for everyone.
     expect(db.rights(`${P}SYS_CPU_LOAD.SEVR`, local)).toBe(CA_PROTO_ACCESS_RIGHT_READ);
+  });
+});
+
+describe('HealthIoc options', () => {
+  const local: ClientIdentity = { user: 'op', host: 'localhost', ip: '127.0.0.1' };
+
+  it('applies configured alarm limits by concrete or template name', async () => {
+    await build(
+      {},
+      {
+        alarms: {
+          'SYS_CPU_LOAD.HIHI': 95,
+          'SYS_CPU_LOAD.hhsv': 'MINOR',
+          'DISK:<name>:USED_PCT.HIGH': 50,
+          'DISK:ROOT:USED_PCT.HIGH': 60,
+          'MEM_FREE.LOW': 1e9,
+        },
+      },
+    );
+    const f = (s: string, field: string) => rec(s).field(field);
+    expect([f('SYS_CPU_LOAD', 'HIHI'), f('SYS_CPU_LOAD', 'HHSV'), f('SYS_CPU_LOAD', 'HIGH')]).toEqual([
+      95,
+      MINOR_ALARM,
+      70,
+    ]);
+    // The concrete name wins over the template.
+    expect(f('DISK:ROOT:USED_PCT', 'HIGH')).toBe(60);
+    expect([f('MEM_FREE', 'LOW'), f('MEM_FREE', 'LSV')]).toEqual([1e9, MINOR_ALARM]);
+  });
+
+  it('SYSRESET calls onSysReset for a put of 1 only', async () => {
+    let resets = 0;
+    await build({}, { onSysReset: () => resets++ });
+    const pv = db.lookup(`${P}SysReset`)!;
+    await pv.write({ dbrType: DBR_ENUM, count: 1, value: [0] }, local);
+    expect(resets).toBe(0);
+    await pv.write({ dbrType: DBR_ENUM, count: 1, value: [1] }, local);
+    expect(resets).toBe(1);
   });
 });
