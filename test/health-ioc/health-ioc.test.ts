@@ -128,19 +128,14 @@ describe('HealthIoc with nothing readable', () => {
     }
   });
 
-  // EPICS raises the device-support alarm (READ) before the UDF check and recGblSetSevr keeps the
-  // first alarm of equal severity, so a never-read ai shows STAT READ. Record.process() raises the
-  // agent's alarm after UDF, so it shows STAT UDF: a record-model bug (src/ioc/records/record.ts),
-  // reported to the integrator. This test starts passing (and it.fails flags it) once that is fixed.
-  // HealthSampler counts numeric entries of procRoot; a directory without any (not a procfs) gives
-  // NPROCS 0 with NO_ALARM, although at least the agent itself must be listed. Sampler bug
-  // (src/ioc/health/sampler.ts), reported to the integrator; it.fails flags the fix.
-  it.fails('NPROCS of a procRoot without process directories is INVALID, not 0', async () => {
+  // EPICS raises the device-support alarm (READ) before the UDF check and keeps the first alarm of
+  // equal severity, so a never-read ai shows STAT READ; a procfs lists at least the agent itself.
+  it('NPROCS of a procRoot without process directories is INVALID, not 0', async () => {
     await build();
     expect(rec('NPROCS').alarm.severity).toBe(INVALID_ALARM);
   });
 
-  it.fails('a PV that was never read reports STAT READ, as EPICS does', async () => {
+  it('a PV that was never read reports STAT READ, as EPICS does', async () => {
     await build();
     expect(rec('MEM_MAX').alarm).toEqual({ severity: INVALID_ALARM, status: READ_ALARM });
   });

@@ -292,7 +292,9 @@ export class HealthSampler {
     values.LOAD1 = load.ok ? ok(load.value.load1) : load;
     values.LOAD5 = load.ok ? ok(load.value.load5) : load;
     values.LOAD15 = load.ok ? ok(load.value.load15) : load;
-    values.NPROCS = nprocs;
+    // A procfs always lists at least this process: none at all means it is not a procfs.
+    values.NPROCS =
+      nprocs.ok && nprocs.value === 0 ? fail(`${this.options.procRoot}: no process directories`) : nprocs;
     return values;
   }
 

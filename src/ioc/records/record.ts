@@ -364,9 +364,11 @@ export class Record implements FieldReader, RecordHandle {
       nsta = status;
       return true;
     };
+    // As in EPICS, the device (here: the agent's) alarm is raised first, and the first alarm of the
+    // highest severity wins: a never-read value is READ/INVALID, not UDF/INVALID.
+    if (this.agentAlarm) raise(this.agentAlarm.status, this.agentAlarm.severity);
     if (this.udf) raise(UDF_ALARM, this.num('UDFS'));
     else this.checkAlarms(raise);
-    if (this.agentAlarm) raise(this.agentAlarm.status, this.agentAlarm.severity);
     const valueMask = this.valueMask();
     this.snapshots.clear();
     const valMask = this.resetAlarms(nsta, nsev) | valueMask;
