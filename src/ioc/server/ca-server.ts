@@ -99,7 +99,8 @@ function listen(server: Server, host: string, port: number): Promise<number> {
 
 function bindUdp(host: string, port: number): Promise<UdpSocket> {
   return new Promise((resolve, reject) => {
-    const sock = createSocket({ type: 'udp4', reuseAddr: true });
+    // A burst of searches (a client connecting thousands of names) must not overflow the default buffer.
+    const sock = createSocket({ type: 'udp4', reuseAddr: true, recvBufferSize: 4 << 20 });
     sock.once('error', reject);
     sock.bind({ address: host, port }, () => {
       sock.off('error', reject);
