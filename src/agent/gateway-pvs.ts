@@ -10,6 +10,7 @@ import {
   STATE_ALARM,
 } from '../ca/constants.js';
 import type { RecordDatabase, RecordHandle } from '../ioc/db/index.js';
+import { MBB_SEVERITY_FIELDS, MBB_STRING_FIELDS } from '../ioc/records/record-types.js';
 import { formatTod, formatUptime } from '../ioc/health/index.js';
 import { CHILD_STATES, type ChildState, type ChildStatus } from '../supervisor/index.js';
 
@@ -47,7 +48,6 @@ const STATE_SEVERITY: Record<ChildState, number> = {
   exited: MAJOR_ALARM,
   fatal: MAJOR_ALARM,
 };
-const STATE_FIELDS = ['ZR', 'ON', 'TW', 'TH', 'FR', 'FV', 'SX'];
 const SEV_NAMES = ['NO_ALARM', 'MINOR', 'MAJOR', 'INVALID'];
 
 export interface GatewayControls {
@@ -79,8 +79,8 @@ export class GatewayPvs {
     this.base = `${o.prefix}${o.name}:`;
     const stateFields: Record<string, string> = {};
     STATE_STRINGS.forEach((s, i) => {
-      stateFields[`${STATE_FIELDS[i]}ST`] = s;
-      stateFields[`${STATE_FIELDS[i]}SV`] = SEV_NAMES[STATE_SEVERITY[CHILD_STATES[i]!]]!;
+      stateFields[MBB_STRING_FIELDS[i]!] = s;
+      stateFields[MBB_SEVERITY_FIELDS[i]!] = SEV_NAMES[STATE_SEVERITY[CHILD_STATES[i]!]]!;
     });
     this.add('mbbi', 'STATE', { DESC: 'Gateway process state', ...stateFields, VAL: 0 });
     this.add('longin', 'PID', { DESC: 'Gateway process id', VAL: 0 });

@@ -2,6 +2,8 @@
 // console): the socket path default, the --socket option, and the status table. Formatting is pure;
 // the socket work is in ../supervisor/control-client.ts.
 import { GwError } from '../errors.js';
+import { controlRequest } from '../supervisor/control-client.js';
+import { parseOptions, type Command } from './command.js';
 import type { ChildStatus } from '../supervisor/types.js';
 
 /** `$GWAGENT_SOCKET`, else /run/gwagent/control.sock. */
@@ -70,4 +72,24 @@ export function formatStatusTable(children: readonly ChildStatus[]): string {
     }
   }
   return out.join('\n') + '\n';
+}
+
+/** `gwagent start|stop|restart NAME|all`: one request to the running agent, then its status table. */
+export function childCommand(
+  cmd: 'start' | 'stop' | 'restart',
+  summary: string,
+  description: string,
+): Command {
+  const usage = `Usage: gwagent ${cmd} NAME|all [--socket PATH]\n  ${description}\n${SOCKET_USAGE}`;
+  return {
+    summary,
+    usage,
+    async run(argv) {
+      const { values, positionals } = parseOptions(argv, SOCKET_OPTION);
+      const name = onePositional(positionals, 'NAME (or all)', usage);
+      const response = await controlRequest(values.socket ?? defaultSocketPath(), { cmd, name });
+      process.stdout.write(formatStatusTable(response.children ?? []));
+      return 0;
+    },
+  };
 }

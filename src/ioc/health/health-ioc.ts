@@ -4,6 +4,7 @@
 // STATUS at the worst severity. Timers live here; sampling and parsing live in sampler.ts.
 import { INVALID_ALARM, NO_ALARM, READ_ALARM, ALARM_SEVERITY_STRINGS } from '../../ca/constants.js';
 import type { RecordDatabase, RecordFields, RecordHandle } from '../db/index.js';
+import { MBB_SEVERITY_FIELDS, MBB_STRING_FIELDS } from '../records/record-types.js';
 import {
   expandHealthPvs,
   UPDATE_PERIOD_PVS,
@@ -54,24 +55,6 @@ const LIMIT_FIELDS: Record<string, keyof AlarmLimits> = {
   LLSV: 'llsv',
 };
 const SEVERITY_NAMES: readonly string[] = ALARM_SEVERITY_STRINGS;
-const STATE_FIELDS = [
-  'ZR',
-  'ON',
-  'TW',
-  'TH',
-  'FR',
-  'FV',
-  'SX',
-  'SV',
-  'EI',
-  'NI',
-  'TE',
-  'EL',
-  'TV',
-  'TT',
-  'FT',
-  'FF',
-];
 
 /** Turns `{ "SYS_CPU_LOAD.HIHI": 90 }` config keys into per-suffix AlarmLimits overrides. */
 export function limitOverrides(
@@ -121,8 +104,8 @@ function fieldsOf(def: HealthPvDef, controlAsg: string | undefined): RecordField
       f.OSV = SEVERITY_NAMES[def.enums.severities[1] ?? NO_ALARM];
     } else {
       def.enums.strings.forEach((s, i) => {
-        f[`${STATE_FIELDS[i]}ST`] = s;
-        f[`${STATE_FIELDS[i]}SV`] = SEVERITY_NAMES[def.enums!.severities[i] ?? NO_ALARM];
+        f[MBB_STRING_FIELDS[i]!] = s;
+        f[MBB_SEVERITY_FIELDS[i]!] = SEVERITY_NAMES[def.enums!.severities[i] ?? NO_ALARM];
       });
     }
   }
