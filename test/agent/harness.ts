@@ -268,10 +268,11 @@ export class AgentFixture {
     return Buffer.from(end >= 0 ? bytes.slice(0, end) : bytes).toString('latin1');
   }
 
-  async put(suffix: string, value: number | string): Promise<void> {
+  /** Writes `$(P)SUFFIX`; with `isWaiting` (default) until the server reports completion. */
+  async put(suffix: string, value: number | string, isWaiting = true): Promise<void> {
     const ch = this.channel(`${this.name}:${suffix}`);
     await ch.connected(5000);
-    await ch.put(value, { wait: true, timeoutMs: 10_000 });
+    await ch.put(value, { wait: isWaiting, timeoutMs: 10_000 });
   }
 
   /** Polls a PV until `pred` accepts its string value; returns that value. */

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DBR_TIME_ENUM, DBR_TIME_STRING, MAJOR_ALARM, NO_ALARM, SOFT_ALARM } from '../../src/ca/constants.js';
-import { AgentFixture, type GatewayDef } from './harness.js';
+import { AgentFixture, isGone, standinPids, type GatewayDef } from './harness.js';
 
 const agent = new AgentFixture('RL');
 const REREAD = 'Reading access security files';
@@ -102,16 +102,47 @@ describe('reload', () => {
     expect(readFileSync(join(agent.home('GWA'), 'gateway.pvlist'), 'utf8')).toContain('SECRET');
     expect(count(agent.gatewayLog('GWA'), REREAD)).toBe(1);
 
-    // a good file again clears the problem
+    // a good file again clears the problem; SIGHUP reloads like `gwagent reload`
     await agent.configure([
       { ...A, rules: ['allow = .*', 'deny = .*:SECRET.*'] },
       { ...B, keys: { connect_timeout: 2 } },
     ]);
-    expect((await agent.cli(['reload'])).code).toBe(0);
+    const hupFrom = agent.output.length;
+    agent.proc!.kill('SIGHUP');
+    await agent.waitOutput(/reloaded .*: 0 re-read, 0 restarted, 0 removed/, 10_000, hupFrom);
+    expect(agent.output.slice(hupFrom)).toContain('SIGHUP: reloading the configuration');
     const ok2 = await agent.get('CONFIG_OK', DBR_TIME_ENUM);
     expect([ok2.value, ok2.severity]).toEqual([1, NO_ALARM]);
     const msg2 = await agent.get('CONFIG_MSG', DBR_TIME_STRING);
     expect([msg2.value, msg2.severity]).toEqual(['', NO_ALARM]);
+    expect(await pids()).toEqual(before);
+  });
+
+  it('a gateway added by a reload starts with its PVs; removed, it stops and its PVs go', async () => {
+    const before = await pids();
+    const C: GatewayDef = { name: 'GWC', label: 'gateway C' };
+    const rulesA = { ...A, rules: ['allow = .*', 'deny = .*:SECRET.*'] };
+    const keysB = { ...B, keys: { connect_timeout: 2 } };
+    const from = agent.output.length;
+    await agent.configure([rulesA, keysB, C]);
+    expect((await agent.cli(['reload'])).code).toBe(0);
+    await agent.waitStr('GWC:STATE', (s) => s === 'RUNNING', 15_000);
+    const pidC = await agent.num('GWC:PID');
+    expect(standinPids(agent.home('GWC'))).toEqual([pidC]);
+    expect(await agent.str('GWC:LABEL')).toBe('gateway C');
+    expect(await agent.num('GW_CNT')).toBe(3);
+    await agent.waitStr('GWC:ALIVE', (s) => s === 'Yes', 20_000);
+    expect(agent.output.slice(from)).toMatch(/: 0 re-read, 1 restarted, 0 removed/);
+
+    await agent.configure([rulesA, keysB]);
+    const from2 = agent.output.length;
+    expect((await agent.cli(['reload'])).code).toBe(0);
+    await agent.waitOutput(/reloaded .*: 0 re-read, 0 restarted, 1 removed/, 10_000, from2);
+    expect(isGone(pidC)).toBe(true);
+    expect(standinPids(agent.home('GWC'))).toEqual([]);
+    expect(await agent.num('GW_CNT')).toBe(2);
+    await agent.closeClient();
+    await expect(agent.get('GWC:STATE')).rejects.toThrow();
     expect(await pids()).toEqual(before);
   });
 });

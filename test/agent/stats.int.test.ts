@@ -111,4 +111,15 @@ describe('statistics mirror', () => {
     expect([state.value, state.severity, state.status]).toEqual([2, NO_ALARM, NO_ALARM]);
     expect(await agent.num('GWS:PID')).toBe(pid);
   });
+
+  it('the hung gateway killed: the agent restarts it and the mirror recovers', async () => {
+    const pid = await agent.num('GWS:PID');
+    process.kill(pid, 'SIGKILL');
+    await agent.waitStr('GWS:RESTARTS', (s) => s === '1', 15_000);
+    await agent.waitStr('GWS:STATE', (s) => s === 'RUNNING', 15_000);
+    await agent.waitStr('GWS:ALIVE', (s) => s === 'Yes', 20_000);
+    const v = await agent.get('GWS:PV_TOTAL', DBR_TIME_DOUBLE);
+    expect([v.value, v.severity, v.status]).toEqual([5, NO_ALARM, NO_ALARM]);
+    expect(await agent.num('GWS:PID')).not.toBe(pid);
+  });
 });
