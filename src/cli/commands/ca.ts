@@ -11,7 +11,16 @@ import {
   parseDbrType,
   type LineStyle,
 } from '../../ca/client/cli-format.js';
-import { DBE_ALARM, DBE_LOG, DBE_PROPERTY, DBE_VALUE, DBF_ENUM, DBR_STRING } from '../../ca/constants.js';
+import { parseHostPort } from '../../ca/client/config.js';
+import {
+  CA_SERVER_PORT,
+  DBE_ALARM,
+  DBE_LOG,
+  DBE_PROPERTY,
+  DBE_VALUE,
+  DBF_ENUM,
+  DBR_STRING,
+} from '../../ca/constants.js';
 import { GwError } from '../../errors.js';
 import { parseOptions, type Command } from '../command.js';
 
@@ -89,7 +98,10 @@ function defaultType(ch: Channel, values: Values, family: number): number {
 }
 
 function countOf(values: Values): number | undefined {
-  return values.count === undefined ? undefined : positiveNumber(values.count, '--count', 0);
+  if (values.count === undefined) return undefined;
+  const n = positiveNumber(values.count, '--count', 0);
+  if (!Number.isInteger(n)) throw new GwError('GW_USAGE', `--count '${values.count}' is not a whole number`);
+  return n;
 }
 
 /** Opens the channels and waits for them; reports the ones that did not connect, as caget does. */
@@ -236,11 +248,21 @@ export const command: Command = {
   usage: USAGE,
   async run(argv: string[]): Promise<number> {
     const [sub, ...rest] = argv;
+    if (!['get', 'put', 'monitor', 'info'].includes(sub ?? ''))
+      throw new GwError(
+        'GW_USAGE',
+        `ca: unknown subcommand '${sub ?? ''}' (get, put, monitor, info)\n${USAGE}`,
+      );
     const { values, positionals } = parseOptions(rest, OPTIONS);
     if (positionals.length === 0)
       throw new GwError('GW_USAGE', `ca ${sub ?? ''}: no PV name given\n${USAGE}`);
     if (values.t && values.a) throw new GwError('GW_USAGE', '-t and -a exclude each other');
     const timeoutMs = positiveNumber(values.w, '-w', 1.0) * 1000;
+    // Every option is checked before anything connects: a bad value is a usage error (78), not a
+    // failure reported per channel after the wait (1).
+    countOf(values);
+    if (values.updates !== undefined) positiveNumber(values.updates, '--updates', 1);
+    if (values.server !== undefined) parseHostPort(values.server, CA_SERVER_PORT);
     const client = new CaClient();
     const ctx: Ctx = {
       client,
