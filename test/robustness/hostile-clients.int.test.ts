@@ -2,6 +2,7 @@
 // six hostile TCP peers send random and mutated requests (reconnecting whenever the server drops them).
 // The server must not crash, its heap must stay bounded, the good monitor must keep flowing, and every
 // hostile circuit must end up closed by the server.
+import { createSocket } from 'node:dgram';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as C from '../../src/ca/constants.js';
@@ -9,7 +10,17 @@ import type { CaClient } from '../../src/ca/client/index.js';
 import type { CaServer } from '../../src/ioc/server/ca-server.js';
 import { SimplePv, SimpleProvider } from '../support/simple-pvs.js';
 import { heapAfterGc, loopbackClient, MiB, RawPeer, sleep, startServer, until } from './live.js';
-import { createChanReq, mutate, mutation, renderRequest, requestSpec, versionReq } from './wire.js';
+import {
+  createChanReq,
+  cstr,
+  frame,
+  mutate,
+  mutation,
+  renderRequest,
+  requestSpec,
+  versionReq,
+  WireReader,
+} from './wire.js';
 
 const ATTACK_MS = 4000;
 const HOSTILE = 6;
@@ -78,8 +89,31 @@ describe('CA server under hostile TCP peers', () => {
         }
       }
     };
+    // Hostile search datagrams at the UDP port meanwhile: random bytes and mutated searches.
+    const udp = createSocket('udp4');
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', () => resolve()));
+    const datagrams = fc.sample(
+      fc.oneof(
+        fc.uint8Array({ maxLength: 1400 }).map((a) => Buffer.from(a)),
+        fc
+          .array(fc.tuple(fc.constantFrom('RB:TICK', 'NOPE', ''), mutation), { maxLength: 30 })
+          .map((items) =>
+            Buffer.concat([
+              frame(0, 0, 13, 1, 0),
+              ...items.map(([n, m]) => mutate(frame(6, 5, 13, 9, 9, cstr(n)), m)),
+            ]),
+          ),
+      ),
+      { numRuns: 500, seed: 7 },
+    );
+    let datagramsSent = 0;
+    const udpTimer = setInterval(() => {
+      for (let i = 0; i < 5; i++) udp.send(datagrams[datagramsSent++ % datagrams.length]!, port, '127.0.0.1');
+    }, 5);
+
     const seenBefore = seen.length;
     await Promise.all(Array.from({ length: HOSTILE }, attacker));
+    clearInterval(udpTimer);
     const duringAttack = seen.length - seenBefore;
     const postedDuringAttack = posted;
     clearInterval(ticker);
@@ -95,11 +129,25 @@ describe('CA server under hostile TCP peers', () => {
     tick.set([++posted]);
     await until(() => seen.at(-1) === posted, 3000, 'the good monitor to deliver the newest value');
     await until(() => server.clientCount === 1, 3000, 'only the good circuit to remain');
+    // Searches are still answered after the datagram flood.
+    const answers: number[] = [];
+    const reader = new WireReader();
+    udp.on('message', (msg: Buffer) => {
+      for (const m of reader.push(msg)) if (m.cmd === 6) answers.push(m.p2);
+    });
+    udp.send(
+      Buffer.concat([frame(0, 0, 13, 1, 0), frame(6, 5, 13, 4242, 4242, cstr('RB:TICK'))]),
+      port,
+      '127.0.0.1',
+    );
+    await until(() => answers.includes(4242), 3000, 'a search reply after the flood');
+    udp.close();
     const heapAfter = heapAfterGc();
     const growth = (heapAfter - heapBefore) / MiB;
     console.log(
       `[robustness] hostile peers: ${hostileCount} hostile connections (${HOSTILE} at a time, ${ATTACK_MS} ms), ` +
-        `${(sentBytes / MiB).toFixed(1)} MiB sent, ${closedByServer} closed by the server; good monitor ` +
+        `${(sentBytes / MiB).toFixed(1)} MiB sent, ${closedByServer} closed by the server; ${datagramsSent} hostile ` +
+        `datagrams; good monitor ` +
         `${duringAttack} updates of ${postedDuringAttack} posts during the attack; heap ${(heapBefore / MiB).toFixed(1)} -> ` +
         `${(heapAfter / MiB).toFixed(1)} MiB (growth ${growth.toFixed(2)} MiB)`,
     );

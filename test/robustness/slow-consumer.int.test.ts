@@ -8,7 +8,7 @@ import type { CaServer } from '../../src/ioc/server/ca-server.js';
 import { SUBSCRIPTION_QUOTA, type Circuit } from '../../src/ioc/server/circuit.js';
 import { SimplePv, SimpleProvider } from '../support/simple-pvs.js';
 import { heapAfterGc, MiB, RawPeer, sleep, startServer, until } from './live.js';
-import { createChanReq, eventAddReq, versionReq } from './wire.js';
+import { createChanReq, eventAddReq, frame, versionReq } from './wire.js';
 
 const WAVE_ELEMENTS = 20_000;
 const POST_MS = 10;
@@ -20,11 +20,14 @@ afterEach(async () => {
   await server?.close();
 });
 
-async function setup(stallTimeoutMs: number) {
+async function setup(stallTimeoutMs: number, maxBacklogBytes?: number) {
   const provider = new SimpleProvider();
   const wave = provider.add(new SimplePv('SC:WAVE', C.DBF_DOUBLE, new Float64Array(WAVE_ELEMENTS)));
   const fast = provider.add(new SimplePv('SC:FAST', C.DBF_DOUBLE, [0]));
-  const started = await startServer(provider, { stallTimeoutMs });
+  const started = await startServer(provider, {
+    stallTimeoutMs,
+    ...(maxBacklogBytes === undefined ? {} : { maxBacklogBytes }),
+  });
   server = started.server;
   const peer = new RawPeer(started.port);
   await peer.connected();
@@ -93,6 +96,25 @@ describe('slow consumer', () => {
     expect(droppedAfterMs).toBeLessThan(stallTimeoutMs + 10_000);
     expect(log.lines.join('\n')).toMatch(/not reading for 1500 ms \(stalled client\)/);
     expect(circuit.subscriptions.size).toBe(0);
+  });
+
+  it('drops at once a client whose unread replies pass maxBacklogBytes', async () => {
+    // Monitor updates stop at a full socket; direct replies do not, so the backlog limit is what bounds
+    // a client that pipelines reads of a large array and never reads the answers.
+    const { peer, circuit, log } = await setup(60_000, 512 * 1024);
+    const waveSid = peer.received.find((m) => m.cmd === 18 && m.p1 === 1)!.p2;
+    const paused = Date.now();
+    peer.socket.pause();
+    const reads = Array.from({ length: 100 }, (_, i) => frame(15, C.DBR_DOUBLE, WAVE_ELEMENTS, waveSid, i));
+    peer.send(Buffer.concat(reads));
+    await until(() => circuit.closed, 15_000, 'the backlogged client to be dropped');
+    const droppedAfterMs = Date.now() - paused;
+    console.log(
+      `[robustness] unread replies over maxBacklogBytes 512 KiB (100 pipelined reads of 156 KiB): ` +
+        `dropped ${droppedAfterMs} ms after it stopped reading (stall timeout 60 s not needed)`,
+    );
+    expect(log.lines.join('\n')).toMatch(/bytes unread \(slow client\)/);
+    expect(droppedAfterMs).toBeLessThan(10_000);
   });
 
   it('delivers the newest value last to a client that resumes reading before the timeout', async () => {
