@@ -1,7 +1,7 @@
 // Issue 6 proof, part 6: the demo configuration on a machine without ca-gateway. examples/demo.ini is
 // run through --config with its fixed port 5064 and /tmp/gwagent-demo replaced by a free port and a
 // temp dir (so tests can run in parallel); PATH holds no `gateway`, so both gateways are FATAL.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DBR_TIME_ENUM, MAJOR_ALARM } from '../../src/ca/constants.js';
@@ -45,5 +45,23 @@ describe('the demo without a gateway binary', () => {
     expect(status.stdout).toMatch(/^DEMOF +FATAL +- +- +0 +-$/m);
     expect(status.stdout).toContain('DEMOF: gateway binary not found: gateway\n');
     expect(await agent.stop('SIGTERM')).toBe(0);
+  });
+
+  it('an invalid file at start: exit 78 with every problem, nothing started', async () => {
+    const bad = new AgentFixture('BAD');
+    try {
+      await bad.configure([{ name: 'GWX', keys: { server_prot: 5064 } }], (ini) =>
+        ini.replace('[agent]\n', '[agent]\nbogus = 1\n'),
+      );
+      await expect(bad.start()).rejects.toThrow(/the agent exited 78/);
+      const text = readFileSync(bad.configPath, 'utf8').split('\n');
+      expect(bad.output).toBe(
+        `gwagent run: ${bad.configPath}:${text.indexOf('bogus = 1') + 1}: error: unknown key "bogus" in [agent]\n` +
+          `${bad.configPath}:${text.indexOf('server_prot = 5064') + 1}: error: unknown key "server_prot" in [gateway.GWX]\n`,
+      );
+      expect(existsSync(bad.stateDir)).toBe(false);
+    } finally {
+      await bad.dispose();
+    }
   });
 });

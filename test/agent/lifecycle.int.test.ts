@@ -2,12 +2,14 @@
 // STATE/PID/CMD/LABEL on the agent's PVs, automatic restarts after kill -9 (RESTARTS, LAST_EXIT), the
 // console and logs through the control socket, and a SIGTERM that leaves no gateway behind.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DBR_TIME_ENUM, NO_ALARM } from '../../src/ca/constants.js';
 import { openControlStream } from '../../src/supervisor/index.js';
 import { AgentFixture, REPO, isGone, standinPids, waitFor } from './harness.js';
 
 const agent = new AgentFixture('LC');
+let startedAt = 0;
 
 /** The stand-in's own report of its pid, from the first lines of its captured output. */
 function loggedPids(name: string): number[] {
@@ -19,6 +21,7 @@ beforeAll(async () => {
     { name: 'GWA', label: 'gateway A' },
     { name: 'GWB', label: 'gateway B' },
   ]);
+  startedAt = Date.now();
   await agent.start();
   await agent.waitStr('GWA:STATE', (s) => s === 'RUNNING');
   await agent.waitStr('GWB:STATE', (s) => s === 'RUNNING');
@@ -119,6 +122,51 @@ describe('gwagent run with two gateways', () => {
     expect(logs.stdout).toContain('PV Gateway Version 2.2.0-DEV (gwagent test stand-in)');
     expect(logs.stdout).toContain(`Statistics PV prefix is GWB`);
     expect(logs.stdout).toContain('stdin: via-cli');
+  });
+
+  it('shows uptime, last start, memory and CPU of a running gateway', async () => {
+    const pid = await agent.num('GWB:PID');
+    const mem = await waitFor(
+      async () => (await agent.num('GWB:MEM')) || undefined,
+      10_000,
+      'GWB:MEM from the periodic refresh',
+    );
+    const rss = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * 4096;
+    expect(mem).toBeGreaterThan(rss * 0.5);
+    expect(mem).toBeLessThan(rss * 1.5);
+    const cpu = await agent.num('GWB:CPU');
+    expect(cpu).toBeGreaterThanOrEqual(0);
+    expect(cpu).toBeLessThan(100);
+    const uptime = await agent.str('GWB:UPTIME');
+    expect(uptime).toMatch(/^00:0\d:\d\d$/);
+    const [, m, sec] = uptime.split(':').map(Number);
+    expect(m! * 60 + sec!).toBeLessThanOrEqual((Date.now() - startedAt) / 1000 + 1);
+    const today = new Date();
+    const day = `${String(today.getMonth() + 1).padStart(2, '0')}/${String(today.getDate()).padStart(2, '0')}/${today.getFullYear()}`;
+    expect(await agent.str('GWB:LAST_START')).toMatch(new RegExp(`^${day} \\d\\d:\\d\\d:\\d\\d$`));
+  });
+
+  it('`gwagent stop|start|restart NAME` act on that gateway only', async () => {
+    const pidA = await agent.num('GWA:PID');
+    const pidB = await agent.num('GWB:PID');
+    const stop = await agent.cli(['stop', 'GWB']);
+    expect(stop.code).toBe(0);
+    // the stand-in ends with status 0 on SIGTERM, as ca-gateway does
+    expect(stop.stdout).toMatch(/^GWB +STOPPED +- +- +0 +exit 0$/m);
+    expect(await agent.str('GWB:LAST_EXIT')).toBe('exit 0');
+    expect(await agent.str('GWB:STATE')).toBe('STOPPED');
+    expect(isGone(pidB)).toBe(true);
+    expect((await agent.cli(['start', 'GWB'])).code).toBe(0);
+    await agent.waitStr('GWB:STATE', (s) => s === 'RUNNING');
+    const started = await agent.num('GWB:PID');
+    expect(standinPids(agent.home('GWB'))).toEqual([started]);
+    expect((await agent.cli(['restart', 'GWB'])).code).toBe(0);
+    await agent.waitStr('GWB:STATE', (s) => s === 'RUNNING');
+    const restarted = await agent.num('GWB:PID');
+    expect(restarted).not.toBe(started);
+    expect(standinPids(agent.home('GWB'))).toEqual([restarted]);
+    expect(await agent.num('GWB:RESTARTS')).toBe(0);
+    expect(await agent.num('GWA:PID')).toBe(pidA);
   });
 
   it('SIGTERM stops every gateway, exits 0 and leaves no process behind', async () => {

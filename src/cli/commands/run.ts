@@ -59,7 +59,14 @@ export const command: Command = {
         },
       });
     agent = makeAgent();
-    await agent.start();
+    try {
+      await agent.start();
+    } catch (err) {
+      // A failure late in start (e.g. a console port in use) comes after the gateways were launched:
+      // stop them, or they and this process would keep running without control.
+      await agent.stop().catch(() => undefined);
+      throw err;
+    }
 
     return new Promise<number>((resolve) => {
       let stopping = false;
