@@ -21,7 +21,7 @@ import { HealthIoc } from '../ioc/health/health-ioc.js';
 import { HealthSampler } from '../ioc/health/index.js';
 import { startCaServer, type CaServer } from '../ioc/server/ca-server.js';
 import type { Logger } from '../log.js';
-import { Supervisor, type ControlServer } from '../supervisor/index.js';
+import { Supervisor, type ChildSpec, type ControlServer } from '../supervisor/index.js';
 import { childSpec, commandLine } from './child-spec.js';
 import { GatewayPvs } from './gateway-pvs.js';
 import { ProcUsage } from './proc-usage.js';
@@ -331,13 +331,20 @@ export class Agent {
         continue;
       }
       const oldHost = serverAddress(old, entry.config);
+      const oldPort = entry.config.serverPort;
       entry.config = g;
-      const spec = childSpec(g, renderGateway(next, g.name), this.opts.env ?? process.env);
+      // The operator's AUTORESTART switch outlives a reload (the file only gives its initial state).
+      const isAutorestart = entry.pvs.get('AUTORESTART').get() === 1;
+      const spec: ChildSpec = {
+        ...childSpec(g, renderGateway(next, g.name), this.opts.env ?? process.env),
+        restart: isAutorestart ? g.supervision.restart : 'never',
+      };
       entry.pvs.setCommand(commandLine(spec));
+      entry.pvs.get('LABEL').set(g.label.slice(0, 39));
       if (report.restart.includes(g.name)) {
         const { isRestarted } = await this.supervisor.update(spec);
         this.log.info(`${g.name}: command line changed${isRestarted ? ', restarted' : ''}`);
-        if (oldHost !== serverAddress(next, g) || entry.config.serverPort !== g.serverPort) {
+        if (oldHost !== serverAddress(next, g) || oldPort !== g.serverPort) {
           entry.mirror.stop();
           entry.mirror = new StatsMirror(
             this.client,

@@ -89,6 +89,21 @@ describe('gateway controls over CA', () => {
     expect(await agent.str('GWK:AUTORESTART')).toBe('On');
   });
 
+  it('AUTORESTART Off survives a reload of the configuration', async () => {
+    await agent.put('GWK:AUTORESTART', 0);
+    const from = agent.output.length;
+    expect((await agent.cli(['reload'])).code).toBe(0);
+    await agent.waitOutput(/reloaded .*: 0 re-read, 0 restarted, 0 removed/, 10_000, from);
+    expect(await agent.str('GWK:AUTORESTART')).toBe('Off');
+    process.kill(await agent.num('GWK:PID'), 'SIGKILL');
+    await agent.waitStr('GWK:STATE', (s) => s === 'EXITED');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await agent.str('GWK:STATE')).toBe('EXITED');
+    await agent.put('GWK:AUTORESTART', 1);
+    await agent.put('GWK:START', 1);
+    await agent.waitStr('GWK:STATE', (s) => s === 'RUNNING');
+  });
+
   it("the agent's RELOAD re-reads an unchanged file: nothing restarts, CONFIG_OK stays Yes", async () => {
     const pids = [await agent.num('GWK:PID'), await agent.num('GWL:PID')];
     const from = agent.output.length;

@@ -34,7 +34,7 @@ const FAST_KEYS = { start_secs: 1, backoff_max_s: 4, stop_timeout_s: 2 };
 export async function waitFor<T>(
   probe: () => T | undefined | false | Promise<T | undefined | false>,
   timeoutMs: number,
-  what: string,
+  what: string | (() => string),
 ): Promise<T> {
   const end = Date.now() + timeoutMs;
   let lastError = '';
@@ -47,7 +47,7 @@ export async function waitFor<T>(
     }
     if (Date.now() > end)
       throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError}` : ''}`,
+        `timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}${lastError ? `: ${lastError}` : ''}`,
       );
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -230,7 +230,7 @@ export class AgentFixture {
         return (typeof text === 'string' ? s.includes(text) : text.test(s)) || undefined;
       },
       timeoutMs,
-      `agent output ${String(text)}\n--- output:\n${this.output}`,
+      () => `agent output ${String(text)}\n--- output:\n${this.output}`,
     );
   }
 
@@ -284,7 +284,7 @@ export class AgentFixture {
         return pred(last) ? last : undefined;
       },
       timeoutMs,
-      `${this.name}:${suffix} (last value '${last}')`,
+      () => `${this.name}:${suffix} (last value '${last}')`,
     );
   }
 

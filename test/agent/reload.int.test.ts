@@ -4,8 +4,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DBR_TIME_ENUM, DBR_TIME_STRING, MAJOR_ALARM, NO_ALARM, SOFT_ALARM } from '../../src/ca/constants.js';
-import { AgentFixture, isGone, standinPids, type GatewayDef } from './harness.js';
+import {
+  DBR_TIME_DOUBLE,
+  DBR_TIME_ENUM,
+  DBR_TIME_STRING,
+  MAJOR_ALARM,
+  NO_ALARM,
+  SOFT_ALARM,
+} from '../../src/ca/constants.js';
+import { AgentFixture, freePort, isGone, standinPids, type GatewayDef } from './harness.js';
 
 const agent = new AgentFixture('RL');
 const REREAD = 'Reading access security files';
@@ -144,5 +151,33 @@ describe('reload', () => {
     await agent.closeClient();
     await expect(agent.get('GWC:STATE')).rejects.toThrow();
     expect(await pids()).toEqual(before);
+  });
+
+  it('a new label shows at once; a new server port restarts the gateway and the mirror follows it', async () => {
+    const rulesA = { ...A, rules: ['allow = .*', 'deny = .*:SECRET.*'] };
+    const pidA = await agent.num('GWA:PID');
+    const pidB = await agent.num('GWB:PID');
+    const oldPort = agent.ports.get('GWB')!;
+    const newPort = await freePort();
+    agent.ports.set('GWB', newPort);
+    const from = agent.output.length;
+    await agent.configure([
+      { ...rulesA, label: 'gateway A, renamed' },
+      { ...B, keys: { connect_timeout: 2 } },
+    ]);
+    expect((await agent.cli(['reload'])).code).toBe(0);
+    await agent.waitOutput('GWB: command line changed, restarted', 15_000, from);
+    expect(await agent.str('GWA:LABEL')).toBe('gateway A, renamed');
+    expect(await agent.num('GWA:PID')).toBe(pidA);
+    await agent.waitStr('GWB:STATE', (s) => s === 'RUNNING', 15_000);
+    const next = await agent.num('GWB:PID');
+    expect(next).not.toBe(pidB);
+    const argv = readFileSync(`/proc/${next}/cmdline`, 'utf8').split('\0');
+    expect(argv[argv.indexOf('-sport') + 1]).toBe(String(newPort));
+    expect(oldPort).not.toBe(newPort);
+    // the statistics are read from the new port
+    await agent.waitStr('GWB:ALIVE', (s) => s === 'Yes', 20_000);
+    const v = await agent.get('GWB:PV_TOTAL', DBR_TIME_DOUBLE);
+    expect([v.severity, v.status]).toEqual([NO_ALARM, NO_ALARM]);
   });
 });
