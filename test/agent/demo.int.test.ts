@@ -4,7 +4,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DBR_TIME_ENUM, MAJOR_ALARM } from '../../src/ca/constants.js';
+import {
+  COMM_ALARM,
+  DBR_TIME_DOUBLE,
+  DBR_TIME_ENUM,
+  INVALID_ALARM,
+  MAJOR_ALARM,
+} from '../../src/ca/constants.js';
 import { AgentFixture, REPO, freePort } from './harness.js';
 
 const agent = new AgentFixture('DEMO');
@@ -39,11 +45,17 @@ describe('the demo without a gateway binary', () => {
     expect(await agent.str('DEMOF:LABEL')).toBe('demo subnet to GIN');
     expect(await agent.str('LABEL')).toBe('gwagent demo (loopback only)');
     expect(await agent.num('GW_RUNNING')).toBe(0);
+    // the health summary takes the gateways in: Fault, INVALID from their unread statistics
+    const status = await agent.get('STATUS', DBR_TIME_ENUM);
+    expect([status.value, status.severity]).toEqual([2, INVALID_ALARM]);
+    const loopRate = await agent.get('DEMOF:LOOP_RATE', DBR_TIME_DOUBLE);
+    expect([loopRate.severity, loopRate.status]).toEqual([INVALID_ALARM, COMM_ALARM]);
+    expect(await agent.str('STATUS')).toBe('Fault');
     expect(agent.output).toContain('DEMOF: stopped -> fatal (gateway binary not found: gateway)');
-    const status = await agent.cli(['status'], join(agent.dir, 'demo', 'control.sock'));
-    expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/^DEMOF +FATAL +- +- +0 +-$/m);
-    expect(status.stdout).toContain('DEMOF: gateway binary not found: gateway\n');
+    const cli = await agent.cli(['status'], join(agent.dir, 'demo', 'control.sock'));
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toMatch(/^DEMOF +FATAL +- +- +0 +-$/m);
+    expect(cli.stdout).toContain('DEMOF: gateway binary not found: gateway\n');
     expect(await agent.stop('SIGTERM')).toBe(0);
   });
 

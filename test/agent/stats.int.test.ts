@@ -100,6 +100,8 @@ describe('statistics mirror', () => {
     expect(detectedMs).toBeLessThan(12_000);
     const alive = await agent.get('GWS:ALIVE', DBR_TIME_ENUM);
     expect([alive.value, alive.severity]).toEqual([0, MAJOR_ALARM]);
+    // ... which the health summary shows as a Fault (at the next refresh)
+    await agent.waitStr('STATUS', (s) => s === 'Fault', 5000);
     for (const [suffix] of MIRRORED_STATS) {
       const v = await agent.get(`GWS:${suffix}`, DBR_TIME_DOUBLE);
       expect([suffix, v.severity, v.status]).toEqual([suffix, INVALID_ALARM, COMM_ALARM]);

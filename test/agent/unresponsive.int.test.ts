@@ -36,4 +36,22 @@ describe('unresponsive gateway', () => {
     expect(agent.output.split('not answering on its server side').length - 1).toBe(1);
     expect(await agent.num('GWU:PID')).toBe(next);
   });
+
+  it('SIGTERM of the agent while the gateway hangs: SIGKILL after stop_timeout_s, exit 0', async () => {
+    const pid = await agent.num('GWU:PID');
+    agent.control('GWU', 'hang');
+    await waitFor(
+      () => agent.gatewayLog('GWU').split('(stand-in) hanging').length === 3 || undefined,
+      10_000,
+      'the second hang',
+    );
+    const t0 = Date.now();
+    expect(await agent.stop('SIGTERM')).toBe(0);
+    const stopMs = Date.now() - t0;
+    expect(stopMs).toBeGreaterThanOrEqual(1000);
+    expect(stopMs).toBeLessThan(5000);
+    expect(isGone(pid)).toBe(true);
+    expect(standinPids(agent.home('GWU'))).toEqual([]);
+    expect(agent.output).toContain('GWU: stopping -> stopped (stopped by request)');
+  });
 });
