@@ -49,22 +49,47 @@ export function parseMacroDefinitions(text: string): Map<string, string> {
 }
 
 const MAX_DEPTH = 20;
+/**
+ * Bounds of one string's expansion: macros that double at each level ("billion laughs") would
+ * otherwise take exponential time and memory. Far above anything a real .db needs.
+ */
+const MAX_EXPANDED_LENGTH = 65_536;
+const MAX_REFERENCES = 100_000;
+
+interface Expansion {
+  macros: Macros;
+  errors: string[];
+  active: Set<string>;
+  references: number;
+  /** Set when a bound was hit: the rest is left unexpanded and reported once. */
+  stopped: boolean;
+}
 
 /**
  * Substitutes every macro reference in `text`. Returns the result and the reasons of any failures
- * (undefined macro without default, recursive definition, unterminated reference).
+ * (undefined macro without default, recursive definition, unterminated reference, nesting too deep,
+ * expansion too large).
  */
 export function expandMacros(text: string, macros: Macros): { text: string; errors: string[] } {
-  const errors: string[] = [];
-  const result = expand(text, macros, errors, new Set(), 0);
-  return { text: result, errors };
+  const x: Expansion = { macros, errors: [], active: new Set(), references: 0, stopped: false };
+  const result = expand(text, x, 0);
+  return { text: result, errors: x.errors };
 }
 
-function expand(text: string, macros: Macros, errors: string[], active: Set<string>, depth: number): string {
-  if (!text.includes('$')) return text;
+function stop(x: Expansion, reason: string): void {
+  if (!x.stopped) x.errors.push(reason);
+  x.stopped = true;
+}
+
+function expand(text: string, x: Expansion, depth: number): string {
+  if (!text.includes('$') || x.stopped) return text;
   let out = '';
   let i = 0;
   while (i < text.length) {
+    if (out.length > MAX_EXPANDED_LENGTH)
+      stop(x, `macro expansion longer than ${MAX_EXPANDED_LENGTH} characters`);
+    // The rest stays unexpanded, so the line keeps its closing quotes and brackets.
+    if (x.stopped) return out.slice(0, MAX_EXPANDED_LENGTH) + text.slice(i);
     const ch = text[i]!;
     const open = text[i + 1];
     if (ch !== '$' || (open !== '(' && open !== '{')) {
@@ -75,23 +100,30 @@ function expand(text: string, macros: Macros, errors: string[], active: Set<stri
     const close = open === '(' ? ')' : '}';
     const end = findClose(text, i + 2, open, close);
     if (end < 0) {
-      errors.push(`unterminated macro reference "${text.slice(i)}"`);
+      x.errors.push(`unterminated macro reference "${text.slice(i)}"`);
       return out + text.slice(i);
+    }
+    if (++x.references > MAX_REFERENCES) {
+      stop(x, `macro expansion needs more than ${MAX_REFERENCES} substitutions`);
+      continue;
     }
     const body = text.slice(i + 2, end);
     const eq = body.indexOf('=');
-    const name = expand(eq < 0 ? body : body.slice(0, eq), macros, errors, active, depth + 1);
-    const value = macros.get(name);
-    if (active.has(name) || depth > MAX_DEPTH) {
-      errors.push(`macro "${name}" is defined in terms of itself`);
+    const name = expand(eq < 0 ? body : body.slice(0, eq), x, depth + 1);
+    const value = x.macros.get(name);
+    if (x.active.has(name)) {
+      x.errors.push(`macro "${name}" is defined in terms of itself`);
+    } else if (depth > MAX_DEPTH) {
+      stop(x, `macros nested more than ${MAX_DEPTH} deep at "${name}"`);
+      continue;
     } else if (value !== undefined) {
-      active.add(name);
-      out += expand(value, macros, errors, active, depth + 1);
-      active.delete(name);
+      x.active.add(name);
+      out += expand(value, x, depth + 1);
+      x.active.delete(name);
     } else if (eq >= 0) {
-      out += expand(body.slice(eq + 1), macros, errors, active, depth + 1);
+      out += expand(body.slice(eq + 1), x, depth + 1);
     } else {
-      errors.push(`undefined macro "${name}"`);
+      x.errors.push(`undefined macro "${name}"`);
     }
     i = end + 1;
   }
