@@ -11,7 +11,7 @@ import {
   INVALID_ALARM,
   MAJOR_ALARM,
 } from '../../src/ca/constants.js';
-import { AgentFixture, REPO, freePort } from './harness.js';
+import { AgentFixture, REPO, cpuTicks, freePort } from './harness.js';
 
 const agent = new AgentFixture('DEMO');
 
@@ -56,6 +56,12 @@ describe('the demo without a gateway binary', () => {
     expect(cli.code).toBe(0);
     expect(cli.stdout).toMatch(/^DEMOF +FATAL +- +- +0 +-$/m);
     expect(cli.stdout).toContain('DEMOF: gateway binary not found: gateway\n');
+    // nothing to supervise or mirror: the agent idles (its mirror retries are paced)
+    const ticks0 = cpuTicks(agent.pid);
+    const wall0 = Date.now();
+    await new Promise((r) => setTimeout(r, 3000));
+    const cpuPercent = ((cpuTicks(agent.pid) - ticks0) / 100 / ((Date.now() - wall0) / 1000)) * 100;
+    expect(cpuPercent).toBeLessThan(5);
     expect(await agent.stop('SIGTERM')).toBe(0);
   });
 
