@@ -352,8 +352,9 @@ export class AgentFixture {
       this.proc.kill('SIGKILL');
       await waitFor(() => this.exitCode !== undefined, 5000, 'the agent to die').catch(() => undefined);
     }
-    for (const g of this.gateways)
-      for (const pid of standinPids(this.home(g.name))) {
+    // every gateway this fixture ever configured, also those a reload removed
+    for (const name of this.ports.keys())
+      for (const pid of standinPids(this.home(name))) {
         try {
           process.kill(pid, 'SIGKILL');
         } catch {
