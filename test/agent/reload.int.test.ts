@@ -151,6 +151,18 @@ describe('reload', () => {
     await agent.closeClient();
     await expect(agent.get('GWC:STATE')).rejects.toThrow();
     expect(await pids()).toEqual(before);
+
+    // and added back under the same name: new records, a new process
+    await agent.configure([rulesA, keysB, C]);
+    expect((await agent.cli(['reload'])).code).toBe(0);
+    await agent.waitStr('GWC:STATE', (s) => s === 'RUNNING', 15_000);
+    const again = await agent.num('GWC:PID');
+    expect(again).not.toBe(pidC);
+    expect(standinPids(agent.home('GWC'))).toEqual([again]);
+    await agent.waitStr('GWC:ALIVE', (s) => s === 'Yes', 20_000);
+    await agent.configure([rulesA, keysB]);
+    expect((await agent.cli(['reload'])).code).toBe(0);
+    expect(standinPids(agent.home('GWC'))).toEqual([]);
   });
 
   it('a new label shows at once; a new server port restarts the gateway and the mirror follows it', async () => {
