@@ -71,10 +71,14 @@ describe('statistics mirror', () => {
         'import epics, json',
         'P = "ST:GWS:"',
         'cmd = epics.caget(P + "CMD", as_string=True, timeout=5)',
+        'reload = epics.PV(P + "RELOAD")',
+        'reload.wait_for_connection(5)',
         'print(json.dumps([epics.caget(P + "STATE", as_string=True, timeout=5),',
         '  epics.caget(P + "PID", timeout=5), epics.caget(P + "PV_TOTAL", timeout=5),',
         '  epics.caget(P + "LOOP_RATE", timeout=5), epics.caget(P + "LABEL", timeout=5),',
-        '  epics.caget(P + "ALIVE", as_string=True, timeout=5), cmd.split(" ")[:3]]))',
+        '  epics.caget(P + "ALIVE", as_string=True, timeout=5), cmd.split(" ")[:3],',
+        // libca sees the control PV writable from loopback; the put completes after the reread
+        '  reload.write_access, reload.put(1, wait=True, timeout=10), reload.get(as_string=True)]))',
       ].join('\n'),
     );
     const pid = await agent.num('GWS:PID');
@@ -86,7 +90,12 @@ describe('statistics mirror', () => {
       'stats gateway',
       'Yes',
       [agent.wrapper('GWS'), '-home', agent.home('GWS')],
+      true,
+      1,
+      'Idle',
     ]);
+    expect(agent.gatewayLog('GWS')).toContain('Reading access security files');
+    expect(agent.output).toContain('GWS: re-read its pvlist and access file (newAsFlag)');
   });
 
   it('a hung gateway: statistics INVALID with COMM, ALIVE No, STATE still RUNNING', async () => {
