@@ -5,7 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { CaClient } from '../ca/client/index.js';
 import { MAJOR_ALARM, NO_ALARM, SOFT_ALARM } from '../ca/constants.js';
-import { ProblemsError } from '../errors.js';
+import { GwError, ProblemsError } from '../errors.js';
 import {
   gatewayFilesDir,
   loadAgentConfig,
@@ -54,6 +54,18 @@ function caConnTmoMs(env: NodeJS.ProcessEnv): number {
   return Number.isFinite(s) && s > 0 ? s * 1000 : 10_000;
 }
 
+/** A configured directory that cannot be created stops the start with exit 78 naming it (not a stack
+ * trace); one that fails later (unwritable, full) only shows on the gateways' LOG_ERRS/LOG_MSG. */
+async function makeConfiguredDir(key: string, path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true });
+  } catch (err) {
+    throw new GwError('GW_CONFIG_INVALID', `${key} ${path} cannot be created: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
+
 export class Agent {
   private config!: AgentConfig;
   private readonly db = new RecordDatabase();
@@ -83,8 +95,8 @@ export class Agent {
   async start(): Promise<void> {
     this.config = loadAgentConfig(this.opts.configPath);
     const c = this.config;
-    await mkdir(c.agent.stateDir, { recursive: true });
-    await mkdir(c.agent.logDir, { recursive: true });
+    await makeConfiguredDir('state_dir', c.agent.stateDir);
+    await makeConfiguredDir('log_dir', c.agent.logDir);
     await this.writeGatewayFiles(c);
     this.db.setAccessPolicy(parseAcf(this.acfText(c), '(gwagent built-in access rules)'));
     this.createAgentPvs(c);
