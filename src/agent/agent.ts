@@ -328,7 +328,11 @@ export class Agent {
       const first =
         err instanceof ProblemsError ? err.problems.find((p) => p.severity === 'error') : undefined;
       const where = first?.line !== undefined ? `line ${first.line}` : first?.key;
-      this.setConfigProblem(text, first ? `${where ? `${where}: ` : ''}${first.message}` : undefined);
+      // An unreadable file (deleted, a directory) is a GwError "<path>: cannot read: ...": drop the path too.
+      const short = first
+        ? `${where ? `${where}: ` : ''}${first.message}`
+        : text.split('\n')[0]!.replace(`${this.opts.configPath}: `, '');
+      this.setConfigProblem(text, short);
       return;
     }
     const old = this.config;
@@ -344,7 +348,10 @@ export class Agent {
       }
       const oldHost = serverAddress(old, entry.config);
       const oldPort = entry.config.serverPort;
+      const wasEnabled = entry.config.supervision.enabled;
       entry.config = g;
+      // `enabled` is read at every reload, not only at start: stop before the update (no restart).
+      if (wasEnabled && !g.supervision.enabled) await this.supervisor.stop(g.name);
       // The operator's AUTORESTART switch outlives a reload (the file only gives its initial state).
       const isAutorestart = entry.pvs.get('AUTORESTART').get() === 1;
       const spec: ChildSpec = {
@@ -368,8 +375,9 @@ export class Agent {
         }
       } else {
         await this.supervisor.update(spec);
-        if (report.reload.includes(g.name)) await this.reread(g.name);
+        if (report.reload.includes(g.name) && g.supervision.enabled) await this.reread(g.name);
       }
+      if (!wasEnabled && g.supervision.enabled) this.supervisor.start(g.name);
     }
     this.agentPvs.get('GW_CNT')?.set(next.gateways.length);
     this.setConfigProblem('');

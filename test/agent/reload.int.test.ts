@@ -192,4 +192,21 @@ describe('reload', () => {
     const v = await agent.get('GWB:PV_TOTAL', DBR_TIME_DOUBLE);
     expect([v.severity, v.status]).toEqual([NO_ALARM, NO_ALARM]);
   });
+
+  it('enabled = no stops a gateway at the reload; enabled = yes starts it again', async () => {
+    const rulesA = { ...A, label: 'gateway A, renamed', rules: ['allow = .*', 'deny = .*:SECRET.*'] };
+    const keysB = { connect_timeout: 2 };
+    const pidA = await agent.num('GWA:PID');
+    const pidB = await agent.num('GWB:PID');
+    await agent.configure([rulesA, { ...B, keys: { ...keysB, enabled: 'no' } }]);
+    expect((await agent.cli(['reload'])).code).toBe(0);
+    await agent.waitStr('GWB:STATE', (s) => s === 'STOPPED', 10_000);
+    expect(isGone(pidB)).toBe(true);
+    expect(standinPids(agent.home('GWB'))).toEqual([]);
+    await agent.configure([rulesA, { ...B, keys: keysB }]);
+    expect((await agent.cli(['reload'])).code).toBe(0);
+    await agent.waitStr('GWB:STATE', (s) => s === 'RUNNING', 15_000);
+    expect(standinPids(agent.home('GWB'))).toEqual([await agent.num('GWB:PID')]);
+    expect(await agent.num('GWA:PID')).toBe(pidA);
+  });
 });
