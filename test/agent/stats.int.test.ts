@@ -78,7 +78,8 @@ describe('statistics mirror', () => {
         '  epics.caget(P + "LOOP_RATE", timeout=5), epics.caget(P + "LABEL", timeout=5),',
         '  epics.caget(P + "ALIVE", as_string=True, timeout=5), cmd.split(" ")[:3],',
         // libca sees the control PV writable from loopback; the put completes after the reread
-        '  reload.write_access, reload.put(1, wait=True, timeout=10), reload.get(as_string=True)]))',
+        '  reload.write_access, reload.put(1, wait=True, timeout=10), reload.get(as_string=True),',
+        '  list(epics.PV(P + "STATE").get_ctrlvars(timeout=5)["enum_strs"])]))',
       ].join('\n'),
     );
     const pid = await agent.num('GWS:PID');
@@ -93,6 +94,7 @@ describe('statistics mirror', () => {
       true,
       1,
       'Idle',
+      ['STOPPED', 'STARTING', 'RUNNING', 'BACKOFF', 'STOPPING', 'EXITED', 'FATAL'],
     ]);
     expect(agent.gatewayLog('GWS')).toContain('Reading access security files');
     expect(agent.output).toContain('GWS: re-read its pvlist and access file (newAsFlag)');
