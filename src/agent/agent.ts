@@ -362,7 +362,12 @@ export class Agent {
       entry.pvs.get('LABEL').set(g.label.slice(0, 39));
       if (report.restart.includes(g.name)) {
         const { isRestarted } = await this.supervisor.update(spec);
-        this.log.info(`${g.name}: command line changed${isRestarted ? ', restarted' : ''}`);
+        // FATAL (binary, user or directory missing) waits for a config change: this is one, try again.
+        const isRetried =
+          !isRestarted && g.supervision.enabled && this.supervisor.snapshot(g.name).state === 'fatal';
+        if (isRetried) this.supervisor.start(g.name);
+        const what = isRestarted ? ', restarted' : isRetried ? ', started' : '';
+        this.log.info(`${g.name}: command line changed${what}`);
         if (oldHost !== serverAddress(next, g) || oldPort !== g.serverPort) {
           entry.mirror.stop();
           entry.mirror = new StatsMirror(

@@ -209,4 +209,19 @@ describe('reload', () => {
     expect(standinPids(agent.home('GWB'))).toEqual([await agent.num('GWB:PID')]);
     expect(await agent.num('GWA:PID')).toBe(pidA);
   });
+
+  it('a gateway made FATAL by a missing binary starts when a reload gives it one', async () => {
+    const rulesA = { ...A, label: 'gateway A, renamed', rules: ['allow = .*', 'deny = .*:SECRET.*'] };
+    const keysB = { connect_timeout: 2 };
+    await agent.configure([rulesA, { ...B, keys: { ...keysB, binary: '/nope/gateway' } }]);
+    expect((await agent.cli(['reload'])).code).toBe(0);
+    await agent.waitStr('GWB:STATE', (s) => s === 'FATAL', 15_000);
+    expect(await agent.str('GWB:LAST_EXIT')).toBe('gateway binary not found: /nope/gateway');
+    const from = agent.output.length;
+    await agent.configure([rulesA, { ...B, keys: keysB }]);
+    expect((await agent.cli(['reload'])).code).toBe(0);
+    await agent.waitOutput('GWB: command line changed, started', 10_000, from);
+    await agent.waitStr('GWB:STATE', (s) => s === 'RUNNING', 15_000);
+    expect(standinPids(agent.home('GWB'))).toEqual([await agent.num('GWB:PID')]);
+  });
 });
