@@ -14,7 +14,7 @@ import {
   NO_ALARM,
 } from '../../src/ca/constants.js';
 import { MIRRORED_STATS } from '../../src/agent/gateway-pvs.js';
-import { AgentFixture, waitFor } from '../agent/harness.js';
+import { AgentFixture, isGone, standinPids, waitFor } from '../agent/harness.js';
 
 const agent = new AgentFixture('SS');
 let stoppedPid: number | undefined;
@@ -124,5 +124,21 @@ describe('gateway stopped by SIGSTOP', () => {
       `[faults] SIGSTOP (GWAGENT_CA_CONN_TMO=1, refresh 2 s): SUSP_TASK_CNT=1 after ${suspMs} ms, ` +
         `ALIVE=No after ${aliveMs} ms; SIGCONT: SUSP_TASK_CNT=0 after ${resumeMs} ms, ALIVE=Yes after ${aliveAgainMs} ms`,
     );
+  });
+
+  it('SIGTERM of the agent while the gateway is stopped: the gateway ends, the agent exits 0', async () => {
+    const pid = await agent.num('GWS:PID');
+    process.kill(pid, 'SIGSTOP');
+    stoppedPid = pid;
+    await waitFor(() => procState(pid) === 'T' || undefined, 2000, 'state T');
+    const t0 = Date.now();
+    expect(await agent.stop('SIGTERM')).toBe(0);
+    const stopMs = Date.now() - t0;
+    stoppedPid = undefined;
+    expect(isGone(pid)).toBe(true);
+    expect(standinPids(agent.home('GWS'))).toEqual([]);
+    // a stopped process cannot act on SIGTERM (it stays pending): SIGKILL after stop_timeout_s (2 s)
+    expect(stopMs).toBeLessThan(5000);
+    console.log(`[faults] SIGTERM of the agent with a SIGSTOPped gateway: exit 0 after ${stopMs} ms`);
   });
 });
