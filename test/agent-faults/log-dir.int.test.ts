@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DBR_TIME_ENUM, DBR_TIME_LONG, HIGH_ALARM, MINOR_ALARM, NO_ALARM } from '../../src/ca/constants.js';
 import { AgentFixture, standinPids, waitFor } from '../agent/harness.js';
+import { quietHost } from './quiet-host.js';
 
 describe('log_dir that cannot be created at start', () => {
   const agent = new AgentFixture('LS');
@@ -48,12 +49,15 @@ describe('log writes failing at runtime', () => {
   }
 
   beforeAll(async () => {
-    await agent.configure([
-      // disk full from the start: its log file is /dev/full
-      { name: 'GWD', label: 'log disk full' },
-      // tiny log: a few lines rotate it, and rotating touches the directory
-      { name: 'GWR', label: 'log dir replaced', keys: { log_max_bytes: 1024, log_keep: 1 } },
-    ]);
+    await agent.configure(
+      [
+        // disk full from the start: its log file is /dev/full
+        { name: 'GWD', label: 'log disk full' },
+        // tiny log: a few lines rotate it, and rotating touches the directory
+        { name: 'GWR', label: 'log dir replaced', keys: { log_max_bytes: 1024, log_keep: 1 } },
+      ],
+      quietHost,
+    );
     mkdirSync(agent.logDir);
     symlinkSync('/dev/full', join(agent.logDir, 'GWD.log'));
     await agent.start();
