@@ -41,7 +41,7 @@ function pyepics(script: string): Promise<string> {
           EPICS_CA_AUTO_ADDR_LIST: 'NO',
           EPICS_CA_ADDR_LIST: `127.0.0.1:${agent.iocPort}`,
         },
-        timeout: 20_000,
+        timeout: 40_000,
       },
       (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
     );
@@ -73,29 +73,30 @@ describe('statistics mirror', () => {
         'cmd = epics.caget(P + "CMD", as_string=True, timeout=5)',
         'reload = epics.PV(P + "RELOAD")',
         'reload.wait_for_connection(5)',
-        'print(json.dumps([epics.caget(P + "STATE", as_string=True, timeout=5),',
-        '  epics.caget(P + "PID", timeout=5), epics.caget(P + "PV_TOTAL", timeout=5),',
-        '  epics.caget(P + "LOOP_RATE", timeout=5), epics.caget(P + "LABEL", timeout=5),',
-        '  epics.caget(P + "ALIVE", as_string=True, timeout=5), cmd.split(" ")[:3],',
+        'get = lambda s, **kw: epics.caget(P + s, timeout=5, **kw)',
+        'out = dict(state=get("STATE", as_string=True), pid=get("PID"), pvTotal=get("PV_TOTAL"),',
+        '  loopRate=get("LOOP_RATE"), label=get("LABEL"), alive=get("ALIVE", as_string=True),',
+        '  cmd=cmd.split(" ")[:3], stateStrings=list(epics.PV(P + "STATE").get_ctrlvars(timeout=5)["enum_strs"]))',
         // libca sees the control PV writable from loopback; the put completes after the reread
-        '  reload.write_access, reload.put(1, wait=True, timeout=10), reload.get(as_string=True),',
-        '  list(epics.PV(P + "STATE").get_ctrlvars(timeout=5)["enum_strs"])]))',
+        'out.update(writable=reload.write_access, put=reload.put(1, wait=True, timeout=20))',
+        'out.update(after=reload.get(as_string=True))',
+        'print(json.dumps(out))',
       ].join('\n'),
     );
     const pid = await agent.num('GWS:PID');
-    expect(JSON.parse(out)).toEqual([
-      'RUNNING',
+    expect(JSON.parse(out)).toEqual({
+      state: 'RUNNING',
       pid,
-      5,
-      98.8,
-      'stats gateway',
-      'Yes',
-      [agent.wrapper('GWS'), '-home', agent.home('GWS')],
-      true,
-      1,
-      'Idle',
-      ['STOPPED', 'STARTING', 'RUNNING', 'BACKOFF', 'STOPPING', 'EXITED', 'FATAL'],
-    ]);
+      pvTotal: 5,
+      loopRate: 98.8,
+      label: 'stats gateway',
+      alive: 'Yes',
+      cmd: [agent.wrapper('GWS'), '-home', agent.home('GWS')],
+      stateStrings: ['STOPPED', 'STARTING', 'RUNNING', 'BACKOFF', 'STOPPING', 'EXITED', 'FATAL'],
+      writable: true,
+      put: 1,
+      after: 'Idle',
+    });
     expect(agent.gatewayLog('GWS')).toContain('Reading access security files');
     expect(agent.output).toContain('GWS: re-read its pvlist and access file (newAsFlag)');
   });
