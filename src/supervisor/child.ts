@@ -399,6 +399,8 @@ export class Child {
     this.setState('stopping', reason);
     if (pgid === undefined) return;
     this.deps.system.kill(-pgid, 'SIGTERM');
+    // A gateway stopped by SIGSTOP cannot act on SIGTERM until it runs again (systemd does the same).
+    this.deps.system.kill(-pgid, 'SIGCONT');
     this.killTimer = this.deps.clock.setTimer(this.spec.stopTimeoutMs, () => {
       this.killTimer = undefined;
       this.deps.system.kill(-pgid, 'SIGKILL');

@@ -383,13 +383,17 @@ describe('exits after a successful start', () => {
 });
 
 describe('stopping', () => {
-  it('running -> stopping -> stopped: SIGTERM to the group, stop() resolves', async () => {
+  it('running -> stopping -> stopped: SIGTERM then SIGCONT to the group, stop() resolves', async () => {
     const child = makeChild();
     child.start();
     clock.advance(5000);
     const done = child.stop();
     expect(child.snapshot()).toMatchObject({ state: 'stopping', reason: 'stop requested', pid: 1000 });
-    expect(system.kills).toEqual([[-1000, 'SIGTERM']]);
+    // SIGCONT lets a SIGSTOPped gateway act on the SIGTERM.
+    expect(system.kills).toEqual([
+      [-1000, 'SIGTERM'],
+      [-1000, 'SIGCONT'],
+    ]);
     spawner.last.exit(0, 15);
     await done;
     expect(arrows()).toEqual([
@@ -421,10 +425,14 @@ describe('stopping', () => {
     clock.advance(5000);
     const done = child.stop();
     clock.advance(1999);
-    expect(system.kills).toEqual([[-1000, 'SIGTERM']]);
+    expect(system.kills).toEqual([
+      [-1000, 'SIGTERM'],
+      [-1000, 'SIGCONT'],
+    ]);
     clock.advance(1);
     expect(system.kills).toEqual([
       [-1000, 'SIGTERM'],
+      [-1000, 'SIGCONT'],
       [-1000, 'SIGKILL'],
     ]);
     expect(child.currentState).toBe('stopping');
