@@ -8,6 +8,7 @@ import {
   MINOR_ALARM,
   NO_ALARM,
   STATE_ALARM,
+  WRITE_ALARM,
 } from '../ca/constants.js';
 import type { RecordDatabase, RecordHandle } from '../ioc/db/index.js';
 import { MBB_SEVERITY_FIELDS, MBB_STRING_FIELDS } from '../ioc/records/record-types.js';
@@ -34,6 +35,9 @@ export const MIRRORED_STATS = [
   ['CPU_FRACT', 'cpuFract', '', 3, 'CPU fraction'],
   ['LOAD', 'load', '', 3, 'Host load (1 minute)'],
 ] as const;
+
+/** How long LOG_ERRS stays in alarm after the last failed log write. */
+export const LOG_ERROR_HOLD_MS = 5 * 60_000;
 
 export type StatSuffix = (typeof MIRRORED_STATS)[number][0];
 
@@ -74,6 +78,8 @@ export class GatewayPvs {
   readonly records: RecordHandle[] = [];
   private readonly rec = new Map<string, RecordHandle>();
   private readonly base: string;
+  private logErrors = 0;
+  private lastLogErrorAt: number | undefined;
 
   constructor(private readonly o: GatewayPvOptions) {
     this.base = `${o.prefix}${o.name}:`;
@@ -93,7 +99,7 @@ export class GatewayPvs {
     this.add('waveform', 'CMD', { DESC: 'Gateway command line', FTVL: 'CHAR', NELM: 4096 });
     this.add('stringin', 'LABEL', { DESC: 'Gateway function', VAL: o.label.slice(0, 39) });
     // Writing the log never stops the gateway; failures (directory unwritable, disk full) show here.
-    this.add('longin', 'LOG_ERRS', { DESC: 'Log write errors', HIGH: 1, HSV: 'MINOR', VAL: 0 });
+    this.add('longin', 'LOG_ERRS', { DESC: 'Log write errors', VAL: 0 });
     this.add('stringin', 'LOG_MSG', { DESC: 'Last log write error', VAL: '' });
     this.add('bi', 'ALIVE', {
       DESC: 'Gateway answers on its server side',
@@ -182,7 +188,14 @@ export class GatewayPvs {
     this.get('RESTARTS').set(st.restarts);
     const lastExit = st.state === 'fatal' && st.reason ? st.reason : (st.lastExit?.text ?? '');
     this.get('LAST_EXIT').set(lastExit.slice(0, 39));
-    this.get('LOG_ERRS').set(st.log?.errors ?? 0);
+    // MINOR/WRITE while a write failed within LOG_ERROR_HOLD_MS: a past, healed failure keeps its count
+    // but no longer holds STATUS at Degraded.
+    const errors = st.log?.errors ?? 0;
+    if (errors > this.logErrors) this.lastLogErrorAt = Date.now();
+    this.logErrors = errors;
+    const isRecent =
+      this.lastLogErrorAt !== undefined && Date.now() - this.lastLogErrorAt < LOG_ERROR_HOLD_MS;
+    this.get('LOG_ERRS').set(errors, isRecent ? { severity: MINOR_ALARM, status: WRITE_ALARM } : {});
     this.get('LOG_MSG').set((st.log?.lastError ?? '').slice(0, 39));
     this.get('LAST_START').set(st.lastStartAt === undefined ? '' : formatTod(st.lastStartAt));
     if (st.pid === undefined) {

@@ -6,7 +6,7 @@
 import { renameSync, rmSync, symlinkSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DBR_TIME_ENUM, DBR_TIME_LONG, HIGH_ALARM, MINOR_ALARM, NO_ALARM } from '../../src/ca/constants.js';
+import { DBR_TIME_ENUM, DBR_TIME_LONG, MINOR_ALARM, NO_ALARM, WRITE_ALARM } from '../../src/ca/constants.js';
 import { AgentFixture, standinPids, waitFor } from '../agent/harness.js';
 import { quietHost } from './quiet-host.js';
 
@@ -78,7 +78,7 @@ describe('log writes failing at runtime', () => {
       10_000,
       'GWD:LOG_ERRS >= 1',
     );
-    expect([errs.severity, errs.status]).toEqual([MINOR_ALARM, HIGH_ALARM]);
+    expect([errs.severity, errs.status]).toEqual([MINOR_ALARM, WRITE_ALARM]);
     expect(await agent.str('GWD:LOG_MSG')).toBe('ENOSPC: no space left on device, write');
     // nothing else is wrong: the summary is Degraded for the log alone
     const other = await agent.get('GWR:LOG_ERRS', DBR_TIME_LONG);
@@ -117,7 +117,7 @@ describe('log writes failing at runtime', () => {
     await printUntil('GWR', async () => (await agent.num('GWR:LOG_ERRS')) >= 1, 'GWR:LOG_ERRS >= 1');
     const detectMs = Date.now() - t0;
     const errs = await agent.get('GWR:LOG_ERRS', DBR_TIME_LONG);
-    expect([errs.severity, errs.status]).toEqual([MINOR_ALARM, HIGH_ALARM]);
+    expect([errs.severity, errs.status]).toEqual([MINOR_ALARM, WRITE_ALARM]);
     // the rotation (log_keep 1) first removes GWR.log.1: a path under a regular file
     expect(await agent.str('GWR:LOG_MSG')).toBe(
       `ENOTDIR: not a directory, unlink '${agent.logDir}/GWR.log.1'`.slice(0, 39),
