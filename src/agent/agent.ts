@@ -22,6 +22,7 @@ import { HealthSampler } from '../ioc/health/index.js';
 import { startCaServer, type CaServer } from '../ioc/server/ca-server.js';
 import type { Logger } from '../log.js';
 import { Supervisor, type ChildSpec, type ControlServer } from '../supervisor/index.js';
+import { prepareHome } from './gateway-home.js';
 import { childSpec, commandLine } from './child-spec.js';
 import { GatewayPvs } from './gateway-pvs.js';
 import { ProcUsage } from './proc-usage.js';
@@ -205,7 +206,7 @@ export class Agent {
 
   private async writeGatewayFiles(c: AgentConfig) {
     const rendered = c.gateways.map((g) => renderGateway(c, g.name));
-    for (const g of c.gateways) await mkdir(g.home, { recursive: true });
+    for (const g of c.gateways) await prepareHome(g);
     return writeRendered(gatewayFilesDir(c), rendered);
   }
 

@@ -19,3 +19,4 @@ export type {
 } from './types.js';
 export type { Clock, Spawner, System, StateStore, LogSink } from './ports.js';
 export { installShutdownHandlers } from './shutdown.js';
+export { parsePasswd } from './proc.js';
