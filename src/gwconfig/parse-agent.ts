@@ -11,7 +11,8 @@ import { type AccessGroup, type AgentConfig, type AgentIdentity, type NetworkCon
 
 const GROUP_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
 const PV_PREFIX_RE = /^[A-Za-z0-9_:.-]+$/;
-const ALARM_KEY_RE = /^[A-Z][A-Z0-9_]*\.(HIHI|HIGH|LOW|LOLO|HHSV|HSV|LSV|LLSV|HYST)$/;
+// RECORD may carry colons: DISK:ROOT:USED_PCT.HIHI, or a gateway's PV such as GWF01:LOOP_RATE.LOW.
+const ALARM_KEY_RE = /^[A-Z][A-Za-z0-9_]*(?::[A-Za-z0-9_]+)*\.(HIHI|HIGH|LOW|LOLO|HHSV|HSV|LSV|LLSV|HYST)$/;
 const SEVERITIES = new Set(['NO_ALARM', 'MINOR', 'MAJOR', 'INVALID']);
 /** ASG names gwagent writes itself; a user group may not take them. */
 export const RESERVED_GROUPS = new Set(['DEFAULT', 'GWSTATS', 'GWCONTROL']);

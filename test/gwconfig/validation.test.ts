@@ -433,3 +433,30 @@ describe('agent config validation', () => {
     expect(gwr.timeouts).toEqual({ connectS: 1, inactiveS: 7200, deadS: 120, reconnectInhibitS: 300 });
   });
 });
+
+describe('[health] alarm overrides', () => {
+  it('accept record names with colons: disks and gateway statistics', () => {
+    const text = `${BASE}\n[health]\nDISK:ROOT:USED_PCT.HIHI = 95\nGWF01:LOOP_RATE.LOW = 10\nGWF01:LOOP_RATE.LSV = MAJOR\n`;
+    const result = checkAgentText('agent.ini', text);
+    expect(result.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(result.config?.health.alarms).toEqual({
+      'DISK:ROOT:USED_PCT.HIHI': 95,
+      'GWF01:LOOP_RATE.LOW': 10,
+      'GWF01:LOOP_RATE.LSV': 'MAJOR',
+    });
+  });
+
+  it('refuse a field that is not an alarm field, with its line', () => {
+    const text = `${BASE}\n[health]\nGWF01:LOOP_RATE.EGU = Hz\n`;
+    const line = text.split('\n').findIndex((l) => l.startsWith('GWF01:LOOP_RATE.EGU')) + 1;
+    expect(check(text)).toEqual([
+      {
+        file: 'agent.ini',
+        line,
+        severity: 'error',
+        message:
+          'alarm override "GWF01:LOOP_RATE.EGU" must be RECORD.FIELD with FIELD one of HIHI, HIGH, LOW, LOLO, HHSV, HSV, LSV, LLSV, HYST',
+      },
+    ]);
+  });
+});
