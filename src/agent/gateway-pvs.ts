@@ -74,6 +74,11 @@ export interface GatewayPvOptions {
   autorestart: boolean;
 }
 
+/** A FATAL reason that fits a 40-character string PV: paths shortened to their last part (the log has them whole). */
+export function shortReason(reason: string): string {
+  return reason.length < 40 ? reason : reason.replace(/\/(?:[^/\s]+\/)+([^/\s]+)/g, '.../$1');
+}
+
 export class GatewayPvs {
   readonly records: RecordHandle[] = [];
   private readonly rec = new Map<string, RecordHandle>();
@@ -186,7 +191,7 @@ export class GatewayPvs {
     this.get('PID').set(st.pid ?? 0);
     this.get('UPTIME').set(st.uptimeMs === undefined ? '' : formatUptime(Math.floor(st.uptimeMs / 1000)));
     this.get('RESTARTS').set(st.restarts);
-    const lastExit = st.state === 'fatal' && st.reason ? st.reason : (st.lastExit?.text ?? '');
+    const lastExit = st.state === 'fatal' && st.reason ? shortReason(st.reason) : (st.lastExit?.text ?? '');
     this.get('LAST_EXIT').set(lastExit.slice(0, 39));
     // MINOR/WRITE while a write failed within LOG_ERROR_HOLD_MS: a past, healed failure keeps its count
     // but no longer holds STATUS at Degraded.
