@@ -79,6 +79,8 @@ export class Agent {
   private readonly usage = new ProcUsage();
   private readonly agentPvs = new Map<string, RecordHandle>();
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** Gateways stopped by a signal at the last refresh (SUSP_TASK_CNT). */
+  private suspendedCount = 0;
   private reloading: Promise<void> | undefined;
   /** Every problem of the last refused reload ('' after a good one), for the reload command's answer. */
   private configProblem = '';
@@ -129,7 +131,7 @@ export class Agent {
       inputs: {
         caClients: () => this.server?.clientCount ?? 0,
         caChannels: () => this.server?.channelCount ?? 0,
-        suspended: () => 0,
+        suspended: () => this.suspendedCount,
         recordCount: () => this.db.size,
         extraSeverities: () => [...this.gateways.values()].flatMap((g) => g.pvs.severities()),
       },
@@ -434,6 +436,7 @@ export class Agent {
         void this.supervisor.restart(name);
       }
     }
+    this.suspendedCount = suspended;
     this.health?.setInput('SUSP_TASK_CNT', suspended);
     this.updateCounts();
   }
