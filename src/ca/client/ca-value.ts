@@ -7,33 +7,17 @@ import type { DecodedDbr, EpicsTimeStamp } from '../value.js';
 import { EMPTY_METADATA } from '../value.js';
 import { GwError } from '../../errors.js';
 
-/** One reply or monitor update, decoded. Fields are present only when the DBR type carries them. */
-export interface CaValue {
-  dbrType: number;
-  /** Element count received (0 for an empty array). */
-  count: number;
+/**
+ * One reply or monitor update, decoded: the codec's DecodedDbr (alarm, time stamp, display metadata; each
+ * present only when the DBR type carries it) with the value shaped for applications and the time as a Date.
+ */
+export interface CaValue extends Omit<DecodedDbr, 'value'> {
   /** The value: a scalar for scalar channels, an array (possibly empty) for array channels. */
   value: number | string | number[] | string[];
   /** Always the array of elements. */
   values: number[] | string[];
-  status?: number;
-  severity?: number;
-  /** EPICS time stamp (seconds since 1990-01-01 UTC) and the same instant as a Date (ms resolution). */
-  stamp?: EpicsTimeStamp;
+  /** The same instant as `stamp` (seconds since 1990-01-01 UTC), as a Date (ms resolution). */
   timestamp?: Date;
-  units?: string;
-  precision?: number;
-  upperDispLimit?: number;
-  lowerDispLimit?: number;
-  upperAlarmLimit?: number;
-  upperWarningLimit?: number;
-  lowerWarningLimit?: number;
-  lowerAlarmLimit?: number;
-  upperCtrlLimit?: number;
-  lowerCtrlLimit?: number;
-  enumStrings?: string[];
-  ackt?: number;
-  acks?: number;
 }
 
 export function epicsStampToDate(stamp: EpicsTimeStamp): Date {
