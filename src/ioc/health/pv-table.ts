@@ -2,6 +2,7 @@
 // dictionary): record type, DESC/EGU/PREC, display and alarm limits, enum states, which update group
 // and source feed it, and who may write it. Names, types, units and default limits follow devIocStats'
 // soft-IOC database; the gateway-host additions follow the same conventions. Pure data + expansion.
+import type { AnalogLimits } from '../records/alarms.js';
 import { INVALID_ALARM, MAJOR_ALARM, MINOR_ALARM, NO_ALARM } from '../../ca/constants.js';
 import { STATUS_STRINGS } from './status.js';
 
@@ -24,16 +25,7 @@ export type HealthRecordType =
   'ai' | 'ao' | 'longin' | 'stringin' | 'mbbi' | 'mbbo' | 'bo' | 'calc' | 'calcout' | 'waveform';
 
 /** Alarm limits and severities as record fields; a severity of NO_ALARM disables its limit. */
-export interface AlarmLimits {
-  hihi: number;
-  high: number;
-  low: number;
-  lolo: number;
-  hhsv: number;
-  hsv: number;
-  lsv: number;
-  llsv: number;
-}
+export type AlarmLimits = Omit<AnalogLimits, 'hyst'>;
 
 /** `none`: read-only. `open`: any client with write access. `protected`: only clients the ACF trusts. */
 export type PvWrite = 'none' | 'open' | 'protected';

@@ -241,38 +241,27 @@ const onCreateChan: Handler = (c, msg) => {
   c.reply(M.createChanResponse(pv.nativeType, Math.max(1, pv.maxCount), cid, ch.sid));
 };
 
-function identityString(msg: CaMessage): string {
+/**
+ * The user or host name a CLIENT_NAME/HOST_NAME carries (truncated, not refused, when too long), or
+ * undefined when the circuit already has channels: rsrv refuses the change with ERROR and keeps the old name.
+ */
+function identityChange(c: Circuit, msg: CaMessage, what: 'user' | 'host'): string | undefined {
+  if (c.channels.size > 0) {
+    const text = `${what} name change ignored: the circuit already has channels`;
+    c.reply(M.errorResponse(msg, NO_CID, C.ECA_INTERNAL, text));
+    return undefined;
+  }
   return M.readPayloadString(msg.payload).slice(0, MAX_IDENTITY_LENGTH);
 }
 
 const onClientName: Handler = (c, msg) => {
-  if (c.channels.size > 0) {
-    c.reply(
-      M.errorResponse(
-        msg,
-        NO_CID,
-        C.ECA_INTERNAL,
-        'user name change ignored: the circuit already has channels',
-      ),
-    );
-    return;
-  }
-  c.identity.user = identityString(msg);
+  const user = identityChange(c, msg, 'user');
+  if (user !== undefined) c.identity.user = user;
 };
 
 const onHostName: Handler = (c, msg) => {
-  if (c.channels.size > 0) {
-    c.reply(
-      M.errorResponse(
-        msg,
-        NO_CID,
-        C.ECA_INTERNAL,
-        'host name change ignored: the circuit already has channels',
-      ),
-    );
-    return;
-  }
-  c.identity.host = identityString(msg).toLowerCase();
+  const host = identityChange(c, msg, 'host');
+  if (host !== undefined) c.identity.host = host.toLowerCase();
 };
 
 export const HANDLERS: readonly (Handler | undefined)[] = (() => {
