@@ -19,69 +19,9 @@ import {
   type ChannelRead,
   type HealthServer,
 } from './harness.js';
+import { ISSUE4_CGROUP_NAMES, issue4Names } from '../support/issue4-health-names.js';
 
 const P = 'HTN:';
-/** Every name issue 4 lists (IP:<iface> and CG_* are added per machine below). */
-const ISSUE_NAMES = [
-  'SYS_CPU_LOAD',
-  'IOC_CPU_LOAD',
-  'CPU_CNT',
-  'MEM_USED',
-  'MEM_FREE',
-  'MEM_MAX',
-  'FD_CNT',
-  'FD_MAX',
-  'FD_FREE',
-  'CA_CLNT_CNT',
-  'CA_CONN_CNT',
-  'UPTIME',
-  'STARTTOD',
-  'TOD',
-  'HEARTBEAT',
-  'HOSTNAME',
-  'KERNEL_VERS',
-  'EPICS_VERS',
-  'ENGINEER',
-  'LOCATION',
-  'APP_DIR',
-  'APP_DIR1',
-  'APP_DIR2',
-  'ST_SCRIPT',
-  'ST_SCRIPT1',
-  'ST_SCRIPT2',
-  'PROCESS_ID',
-  'PARENT_ID',
-  'RECORD_CNT',
-  'SUSP_TASK_CNT',
-  'GTIM_TIME',
-  'GTIM_CUR_SRC',
-  'GTIM_EVT_SRC',
-  'GTIM_HI_SRC',
-  'GTIM_ERR_CNT',
-  'GTIM_RESET',
-  'CA_UPD_TIME',
-  'FD_UPD_TIME',
-  'LOAD_UPD_TIME',
-  'MEM_UPD_TIME',
-  'ACCESS',
-  'SYSRESET',
-  'LOAD1',
-  'LOAD5',
-  'LOAD15',
-  'IOWAIT',
-  'MEM_USED_PCT',
-  'SWAP_USED_PCT',
-  'DISK:ROOT:USED_PCT',
-  'DISK:ROOT:FREE',
-  'NPROCS',
-  'SYS_RELEASE',
-  'BOX_UPTIME',
-  'BUILD',
-  'BUILD_DATE',
-  'STREAM',
-  'STATUS',
-];
-const CG_NAMES = ['CG_MEM_USED', 'CG_MEM_MAX', 'CG_MEM_USED_PCT', 'CG_CPU_LOAD'];
 const SEVERITY_FIELDS = ['HHSV', 'HSV', 'LSV', 'LLSV'] as const;
 const LIMIT_FIELDS = ['HIHI', 'HIGH', 'LOW', 'LOLO'] as const;
 const MBB_SV = ['ZRSV', 'ONSV', 'TWSV', 'THSV'];
@@ -151,7 +91,7 @@ describe('gwagent ioc --health: names', () => {
     const ifaces = defaultInterfaces(os.networkInterfaces());
     expect(ifaces.length).toBeGreaterThan(0);
     const hasCg = expectCgroupPvs();
-    const names = [...ISSUE_NAMES, ...ifaces.map((i) => `IP:${i}`), ...(hasCg ? CG_NAMES : [])];
+    const names = issue4Names('ROOT', ifaces, hasCg);
     const reads = await client.read([...names, 'LOAD', 'SysReset'].map((n) => P + n));
     expect(connectedAll(reads)).toEqual([]);
     // The served set is exactly the table's, and the table is exactly the issue's list.
@@ -163,7 +103,7 @@ describe('gwagent ioc --health: names', () => {
     expect(server.recordCount).toBe(names.length + 1);
     if (!hasCg) {
       const absent = await client.read(
-        CG_NAMES.map((n) => P + n),
+        ISSUE4_CGROUP_NAMES.map((n) => P + n),
         false,
         1,
       );

@@ -8,6 +8,7 @@ import {
   type HealthPvDef,
 } from '../../src/ioc/health/pv-table.js';
 import { MAJOR_ALARM, MINOR_ALARM, NO_ALARM } from '../../src/ca/constants.js';
+import { ISSUE4_HEALTH_NAMES } from '../support/issue4-health-names.js';
 
 const byName = new Map(HEALTH_PVS.map((d) => [d.suffix, d]));
 const get = (s: string): HealthPvDef => {
@@ -17,74 +18,10 @@ const get = (s: string): HealthPvDef => {
 };
 
 // Every PV the issue names (templates with <name>).
-const ISSUE_PVS = [
-  'SYS_CPU_LOAD',
-  'IOC_CPU_LOAD',
-  'CPU_CNT',
-  'MEM_USED',
-  'MEM_FREE',
-  'MEM_MAX',
-  'FD_CNT',
-  'FD_MAX',
-  'FD_FREE',
-  'CA_CLNT_CNT',
-  'CA_CONN_CNT',
-  'UPTIME',
-  'STARTTOD',
-  'TOD',
-  'HEARTBEAT',
-  'HOSTNAME',
-  'KERNEL_VERS',
-  'EPICS_VERS',
-  'ENGINEER',
-  'LOCATION',
-  'APP_DIR',
-  'APP_DIR1',
-  'APP_DIR2',
-  'ST_SCRIPT',
-  'ST_SCRIPT1',
-  'ST_SCRIPT2',
-  'PROCESS_ID',
-  'PARENT_ID',
-  'RECORD_CNT',
-  'SUSP_TASK_CNT',
-  'GTIM_TIME',
-  'GTIM_CUR_SRC',
-  'GTIM_EVT_SRC',
-  'GTIM_HI_SRC',
-  'GTIM_ERR_CNT',
-  'GTIM_RESET',
-  'CA_UPD_TIME',
-  'FD_UPD_TIME',
-  'LOAD_UPD_TIME',
-  'MEM_UPD_TIME',
-  'ACCESS',
-  'SYSRESET',
-  'LOAD1',
-  'LOAD5',
-  'LOAD15',
-  'IOWAIT',
-  'MEM_USED_PCT',
-  'SWAP_USED_PCT',
-  'DISK:<name>:USED_PCT',
-  'DISK:<name>:FREE',
-  'NPROCS',
-  'IP:<name>',
-  'SYS_RELEASE',
-  'BOX_UPTIME',
-  'BUILD',
-  'BUILD_DATE',
-  'STREAM',
-  'CG_MEM_USED',
-  'CG_MEM_MAX',
-  'CG_MEM_USED_PCT',
-  'CG_CPU_LOAD',
-  'STATUS',
-];
 
 describe('HEALTH_PVS', () => {
   it('has exactly the PVs of the issue, each once', () => {
-    expect(HEALTH_PVS.map((d) => d.suffix).sort()).toEqual([...ISSUE_PVS].sort());
+    expect(HEALTH_PVS.map((d) => d.suffix).sort()).toEqual([...ISSUE4_HEALTH_NAMES].sort());
   });
 
   it('gives every PV a DESC of 1-40 characters, an EGU of at most 7 and a PREC', () => {
