@@ -8,7 +8,7 @@ import { decodeDbr } from '../../src/ca/dbr.js';
 import { StreamParser } from '../../src/ca/stream-parser.js';
 import { GwError } from '../../src/errors.js';
 import { answerSearch } from '../../src/ioc/server/search-responder.js';
-import { cstr, frame, mutate, mutation, requestSpec, renderRequest, splitMessages } from './wire.js';
+import { cstr, frame, mutate, mutation, requestSpec, renderRequest, splitStream } from './wire.js';
 
 const MAX_PAYLOAD = 1024;
 const RUNS = 300;
@@ -63,7 +63,7 @@ describe('StreamParser under hostile input', () => {
           }
           messages += got.length;
           // Chunking never changes what is parsed: the same messages as one independent split of the whole.
-          const whole = splitMessages(s.bytes).messages;
+          const whole = splitStream(s.bytes).messages;
           expect(got.map((m) => [m.command, m.payloadSize, m.dataType, m.parameter1])).toEqual(
             whole.map((w) => [w.cmd, w.size, w.dt, w.p1]),
           );
@@ -141,13 +141,13 @@ describe('answerSearch under hostile datagrams', () => {
     fc.assert(
       fc.property(datagram, (dg) => {
         const r = answerSearch(dg, (n) => hosted.has(n), 5064);
-        const searches = splitMessages(dg).messages.filter((m) => m.cmd === 6).length;
+        const searches = splitStream(dg).messages.filter((m) => m.cmd === 6).length;
         expect(r.found).toBeLessThanOrEqual(r.searched);
         expect(r.searched).toBeLessThanOrEqual(searches);
         let answers = 0;
         for (const reply of r.replies) {
           expect(reply.length).toBeLessThanOrEqual(MAX_UDP_SEND);
-          const { messages, rest } = splitMessages(reply);
+          const { messages, rest } = splitStream(reply);
           expect(rest).toBe(0);
           answers += messages.filter((m) => m.cmd === 6).length;
         }

@@ -1,143 +1,15 @@
-// Test-only framing and fakes for the robustness suite: builds CA requests by hand (independently of
-// src/ca/messages.ts), splits server output into messages, mutates valid messages the way a hostile or
-// broken peer would, and provides an in-memory CircuitTransport. Not a test file: no assertions.
+// Test-only hostile-input generators for the robustness suite: CA requests mutated the way a hostile or
+// broken peer would send them, rendered with the shared hand-written framing of test/support/ca-wire.ts.
+// Not a test file: no assertions.
 import fc from 'fast-check';
-import type { CircuitTransport } from '../../src/ioc/server/circuit.js';
+import { cstr, eventMask, f64, frame } from '../support/ca-wire.js';
 
-/** One message as seen on the wire. */
-export interface Wire {
-  cmd: number;
-  size: number;
-  dt: number;
-  cnt: number;
-  p1: number;
-  p2: number;
-  body: Buffer;
-}
-
-/** Frames a request: 16-byte header (24 when `extended`), payload zero-padded to 8. */
-export function frame(
-  cmd: number,
-  dt: number,
-  cnt: number,
-  p1: number,
-  p2: number,
-  payload: Buffer = Buffer.alloc(0),
-  extended = false,
-): Buffer {
-  const padded = (payload.length + 7) & ~7;
-  const hlen = extended ? 24 : 16;
-  const out = Buffer.alloc(hlen + padded);
-  out.writeUInt16BE(cmd & 0xffff, 0);
-  out.writeUInt16BE(dt & 0xffff, 4);
-  out.writeUInt32BE(p1 >>> 0, 8);
-  out.writeUInt32BE(p2 >>> 0, 12);
-  if (extended) {
-    out.writeUInt16BE(0xffff, 2);
-    out.writeUInt32BE(padded, 16);
-    out.writeUInt32BE(cnt >>> 0, 20);
-  } else {
-    out.writeUInt16BE(padded, 2);
-    out.writeUInt16BE(cnt & 0xffff, 6);
-  }
-  payload.copy(out, hlen);
-  return out;
-}
-
-export function cstr(text: string): Buffer {
-  return Buffer.concat([Buffer.from(text, 'latin1'), Buffer.alloc(1)]);
-}
-
-export function f64(...values: number[]): Buffer {
-  const b = Buffer.alloc(values.length * 8);
-  values.forEach((v, i) => b.writeDoubleBE(v, i * 8));
-  return b;
-}
-
-/** EVENT_ADD payload with the mask at offset 12. */
-export function maskPayload(mask: number): Buffer {
-  const b = Buffer.alloc(16);
-  b.writeUInt16BE(mask, 12);
-  return b;
-}
+export { cstr, f64, frame, MemoryTransport, splitStream, WireReader, type Wire } from '../support/ca-wire.js';
 
 export const versionReq = (): Buffer => frame(0, 0, 13, 0, 0);
 export const createChanReq = (name: string, cid: number): Buffer => frame(18, 0, 0, cid, 13, cstr(name));
 export const eventAddReq = (dt: number, cnt: number, sid: number, subId: number, mask = 1 | 4): Buffer =>
-  frame(1, dt, cnt, sid, subId, maskPayload(mask));
-
-/** Splits a byte stream into messages; returns the messages and the unconsumed tail length. */
-export function splitMessages(buf: Buffer): { messages: Wire[]; rest: number } {
-  const messages: Wire[] = [];
-  let off = 0;
-  while (buf.length - off >= 16) {
-    let size = buf.readUInt16BE(off + 2);
-    let cnt = buf.readUInt16BE(off + 6);
-    let hlen = 16;
-    if (size === 0xffff) {
-      if (buf.length - off < 24) break;
-      size = buf.readUInt32BE(off + 16);
-      cnt = buf.readUInt32BE(off + 20);
-      hlen = 24;
-    }
-    if (buf.length - off < hlen + size) break;
-    messages.push({
-      cmd: buf.readUInt16BE(off),
-      size,
-      dt: buf.readUInt16BE(off + 4),
-      cnt,
-      p1: buf.readUInt32BE(off + 8),
-      p2: buf.readUInt32BE(off + 12),
-      body: buf.subarray(off + hlen, off + hlen + size),
-    });
-    off += hlen + size;
-  }
-  return { messages, rest: buf.length - off };
-}
-
-/** Incremental splitter for a socket: keeps the partial tail between chunks. */
-export class WireReader {
-  private tail: Buffer = Buffer.alloc(0);
-  push(chunk: Buffer): Wire[] {
-    const buf = this.tail.length ? Buffer.concat([this.tail, chunk]) : chunk;
-    const { messages, rest } = splitMessages(buf);
-    this.tail = Buffer.from(buf.subarray(buf.length - rest));
-    return messages;
-  }
-}
-
-/** In-memory transport: records writes, can report a full buffer, runs deferred work on demand. */
-export class MemoryTransport implements CircuitTransport {
-  written: Buffer[] = [];
-  writtenBytes = 0;
-  closed = false;
-  accepting = true;
-  private deferred: (() => void)[] = [];
-
-  write(data: Buffer): boolean {
-    this.written.push(Buffer.from(data));
-    this.writtenBytes += data.length;
-    return this.accepting;
-  }
-  close(): void {
-    this.closed = true;
-  }
-  defer(fn: () => void): void {
-    this.deferred.push(fn);
-  }
-  runDeferred(limit = 50): void {
-    for (let i = 0; i < limit && this.deferred.length > 0; i++) {
-      const batch = this.deferred;
-      this.deferred = [];
-      for (const fn of batch) fn();
-    }
-  }
-  take(): Wire[] {
-    const all = Buffer.concat(this.written);
-    this.written = [];
-    return splitMessages(all).messages;
-  }
-}
+  frame(1, dt, cnt, sid, subId, eventMask(mask));
 
 // ---- hostile input generators -------------------------------------------------------------------
 
@@ -189,7 +61,7 @@ export const requestSpec: fc.Arbitrary<RequestSpec> = fc.record({
     fc.uint8Array({ maxLength: 96 }).map((a) => Buffer.from(a)),
     fc.constantFrom('A', 'B', 'S', 'E', 'W', 'NOPE', '').map(cstr),
     fc.double().map((v) => f64(v)),
-    fc.integer({ min: 0, max: 0xffff }).map(maskPayload),
+    fc.integer({ min: 0, max: 0xffff }).map(eventMask),
   ),
   extended: fc.nat({ max: 9 }).map((n) => n === 0),
 });
@@ -235,5 +107,5 @@ export function mutate(msg: Buffer, m: Mutation): Buffer {
 /** Encodes a spec with p1 resolved against the live SIDs. */
 export function renderRequest(spec: RequestSpec, sids: readonly number[]): Buffer {
   const p1 = 'sid' in spec.p1 ? (sids[spec.p1.sid % Math.max(1, sids.length)] ?? 0) : spec.p1.raw;
-  return frame(spec.cmd, spec.dt, spec.cnt, p1, spec.p2, spec.payload, spec.extended);
+  return frame(spec.cmd, spec.dt, spec.cnt, p1, spec.p2, spec.payload, { extended: spec.extended });
 }
