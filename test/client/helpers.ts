@@ -1,31 +1,12 @@
 // Test-only helpers for client integration tests: free loopback ports, a quiet CA server on loopback
 // configured as the project rules require, and small waiting utilities.
-import dgram from 'node:dgram';
-import net from 'node:net';
 import { CaClient } from '../../src/ca/client/index.js';
 import { memoryLogger } from '../../src/log.js';
 import { startCaServer, type CaServer } from '../../src/ioc/server/ca-server.js';
 import type { PvProvider } from '../../src/ioc/server/pv.js';
+import { freePort } from '../support/ports.js';
 
-/** A port free for both TCP and UDP on 127.0.0.1 (CA uses the same number for both). */
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const s = net.createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => {
-        const p = (s.address() as net.AddressInfo).port;
-        s.close(() => resolve(p));
-      });
-    });
-    const udpFree = await new Promise<boolean>((resolve) => {
-      const u = dgram.createSocket('udp4');
-      u.once('error', () => resolve(false));
-      u.bind(port, '127.0.0.1', () => u.close(() => resolve(true)));
-    });
-    if (udpFree) return port;
-  }
-}
+export { freePort };
 
 export async function startServer(provider: PvProvider, port: number): Promise<CaServer> {
   const beaconPort = await freePort();

@@ -1,50 +1,13 @@
 // Test-only: starts our CA server on loopback with a free port for the conformance and interop
 // integration tests, and finds free ports. Loopback only; each test gets its own ports so files run in
 // parallel. Not a test file.
-import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
 import { startCaServer, type CaServer } from '../../src/ioc/server/ca-server.js';
 import type { ConnectionLimits } from '../../src/ioc/server/connection.js';
 import { memoryLogger } from '../../src/log.js';
+import { freePort } from '../support/ports.js';
 import type { SimpleProvider } from '../support/simple-pvs.js';
 
-function tryBindUdp(port: number, host: string): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    const s = createSocket({ type: 'udp4', reuseAddr: false });
-    s.once('error', () => {
-      s.close();
-      resolve(undefined);
-    });
-    s.bind({ port, address: host, exclusive: true }, () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-function tryListenTcp(port: number, host: string): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(undefined));
-    srv.listen({ port, host, exclusive: true }, () => {
-      const addr = srv.address();
-      const p = typeof addr === 'object' && addr ? addr.port : undefined;
-      srv.close(() => resolve(p));
-    });
-  });
-}
-
-/** A port free for both UDP and TCP on 127.0.0.1 (and UDP on the loopback broadcast), at the time of asking. */
-export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const candidate = await tryBindUdp(0, '127.0.0.1');
-    if (candidate === undefined || candidate > 65000) continue;
-    if ((await tryListenTcp(candidate, '127.0.0.1')) === undefined) continue;
-    if ((await tryBindUdp(candidate, '127.255.255.255')) === undefined) continue;
-    return candidate;
-  }
-  throw new Error('no free port found');
-}
+export { freePort };
 
 export interface Started {
   server: CaServer;

@@ -1,7 +1,6 @@
 // Test-only helpers for the live robustness tests: a CA server on loopback (configured as the project
 // rules require, with chosen connection limits), raw TCP CA peers that record what the server sends,
 // heap measurement after a forced GC, and waiting utilities. Not a test file: no assertions.
-import dgram from 'node:dgram';
 import net from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -11,26 +10,9 @@ import type { ConnectionLimits } from '../../src/ioc/server/connection.js';
 import type { PvProvider } from '../../src/ioc/server/pv.js';
 import { memoryLogger } from '../../src/log.js';
 import { WireReader, type Wire } from './wire.js';
+import { freePort } from '../support/ports.js';
 
-/** A port free for both TCP and UDP on 127.0.0.1 (CA uses the same number for both). */
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const s = net.createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => {
-        const p = (s.address() as net.AddressInfo).port;
-        s.close(() => resolve(p));
-      });
-    });
-    const udpFree = await new Promise<boolean>((resolve) => {
-      const u = dgram.createSocket('udp4');
-      u.once('error', () => resolve(false));
-      u.bind(port, '127.0.0.1', () => u.close(() => resolve(true)));
-    });
-    if (udpFree) return port;
-  }
-}
+export { freePort };
 
 export async function startServer(
   provider: PvProvider,
