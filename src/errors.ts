@@ -1,6 +1,6 @@
-// The single catalog of gwagent's error codes and the one base error class.
-// Every thrown error that a user can see carries a stable `code` from ERROR_CODES, so logs, tests and
-// docs can name it. Protocol outcomes (ECA statuses) are data, not exceptions, and do not live here.
+// The single catalog of gwagent's error codes, the exit status each one ends the CLI with, and the one
+// base error class. Every thrown error that a user can see carries a stable `code` from ERROR_CODES, so
+// logs, tests and docs can name it. Protocol outcomes (ECA statuses) are data, not exceptions.
 
 export const ERROR_CODES = {
   // command line and configuration (exit status 78, EX_CONFIG)
@@ -9,6 +9,9 @@ export const ERROR_CODES = {
   GW_CONFIG_READ: 'configuration file cannot be read',
   GW_DB_PARSE: '.db file is invalid',
   GW_ACF_PARSE: '.acf file is invalid',
+  // another process holds what this one needs (exit status 75, EX_TEMPFAIL: retry once it is gone)
+  GW_LOCKED: 'the state directory is in use by another agent',
+  GW_IN_USE: 'a port or socket is in use by another process',
   // CA protocol (peer's fault: the circuit is closed, nobody else is affected)
   GW_CA_FRAMING: 'malformed Channel Access message',
   GW_CA_OVERSIZE: 'Channel Access message larger than the allowed maximum',
@@ -30,6 +33,25 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export const EX_CONFIG = 78;
 /** EX_USAGE from sysexits.h. */
 export const EX_USAGE = 64;
+/** EX_TEMPFAIL from sysexits.h: another process holds the state directory or a port. */
+export const EX_TEMPFAIL = 75;
+
+/** The exit status of the CLI for an error code: sysexits.h where one fits, else 1. */
+export function exitStatusOf(code: ErrorCode): number {
+  switch (code) {
+    case 'GW_USAGE':
+    case 'GW_CONFIG_INVALID':
+    case 'GW_CONFIG_READ':
+    case 'GW_DB_PARSE':
+    case 'GW_ACF_PARSE':
+      return EX_CONFIG;
+    case 'GW_LOCKED':
+    case 'GW_IN_USE':
+      return EX_TEMPFAIL;
+    default:
+      return 1;
+  }
+}
 
 /** Base error of gwagent: a stable `code`, a human message, and an optional cause chain. */
 export class GwError extends Error {

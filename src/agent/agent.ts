@@ -21,7 +21,13 @@ import { HealthIoc } from '../ioc/health/health-ioc.js';
 import { HealthSampler } from '../ioc/health/index.js';
 import { startCaServer, type CaServer } from '../ioc/server/ca-server.js';
 import type { Logger } from '../log.js';
-import { Supervisor, type ChildSpec, type ControlServer } from '../supervisor/index.js';
+import {
+  lockStateDir,
+  Supervisor,
+  type ChildSpec,
+  type ControlServer,
+  type InstanceLock,
+} from '../supervisor/index.js';
 import { prepareHome } from './gateway-home.js';
 import { childSpec, commandLine } from './child-spec.js';
 import { GatewayPvs } from './gateway-pvs.js';
@@ -85,6 +91,7 @@ export class Agent {
   /** Every problem of the last refused reload ('' after a good one), for the reload command's answer. */
   private configProblem = '';
   private readonly log: Logger;
+  private lock: InstanceLock | undefined;
 
   constructor(private readonly opts: AgentOptions) {
     this.log = opts.log;
@@ -99,6 +106,8 @@ export class Agent {
     this.config = loadAgentConfig(this.opts.configPath);
     const c = this.config;
     await makeConfiguredDir('state_dir', c.agent.stateDir);
+    // Before any socket, file or child: a second agent on this state must leave everything as it was.
+    this.lock = lockStateDir(c.agent.stateDir);
     await makeConfiguredDir('log_dir', c.agent.logDir);
     await this.writeGatewayFiles(c);
     this.db.setAccessPolicy(parseAcf(this.acfText(c), '(gwagent built-in access rules)'));
@@ -140,17 +149,7 @@ export class Agent {
     });
     this.health.createRecords();
 
-    this.server = await startCaServer({
-      provider: this.db,
-      env: this.opts.env ?? process.env,
-      settings: {
-        interfaces: [c.ioc.address],
-        serverPort: c.ioc.port,
-        autoBeaconAddrList: false,
-        beaconAddrList: c.ioc.beaconAddresses.map((host) => ({ host, port: 5065 })),
-      },
-      log: this.log.child('ca'),
-    });
+    this.server = await this.startHealthServer(c);
 
     this.client = new CaClient({
       autoAddrList: false,
@@ -176,6 +175,7 @@ export class Agent {
     for (const g of c.gateways) this.addGateway(c, g);
     this.control = await this.supervisor.startControlServer({
       socketPath: c.control.socketPath,
+      holder: this.lock.holder,
       onReload: async () => {
         await this.reload();
         return {
@@ -199,6 +199,29 @@ export class Agent {
     this.log.info(
       `agent ${c.agent.name} running: ${c.gateways.length} gateways, ${this.db.size} PVs, prefix ${c.agent.prefix}`,
     );
+  }
+
+  private async startHealthServer(c: AgentConfig): Promise<CaServer> {
+    try {
+      return await startCaServer({
+        provider: this.db,
+        env: this.opts.env ?? process.env,
+        settings: {
+          interfaces: [c.ioc.address],
+          serverPort: c.ioc.port,
+          autoBeaconAddrList: false,
+          beaconAddrList: c.ioc.beaconAddresses.map((host) => ({ host, port: 5065 })),
+        },
+        log: this.log.child('ca'),
+        mayMoveTcpPort: false,
+      });
+    } catch (err) {
+      if (err instanceof GwError && err.code === 'GW_IN_USE')
+        throw new GwError('GW_IN_USE', `health IOC: ${err.message}; free it or change [ioc] port`, {
+          cause: err,
+        });
+      throw err;
+    }
   }
 
   private acfText(c: AgentConfig): string {
@@ -451,5 +474,6 @@ export class Agent {
     await this.supervisor?.close();
     await this.client?.close();
     await this.server?.close();
+    this.lock?.release();
   }
 }

@@ -1,6 +1,6 @@
 // `gwagent` command dispatch: finds the subcommand, prints help, and turns errors into exit statuses.
 // Usage and configuration errors exit 78 (EX_CONFIG) with a message naming the problem.
-import { EX_CONFIG, GwError } from '../errors.js';
+import { EX_CONFIG, GwError, exitStatusOf } from '../errors.js';
 import type { Command } from './command.js';
 
 type Loader = () => Promise<Command>;
@@ -57,14 +57,6 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   },
 };
 
-const CONFIG_CODES = new Set([
-  'GW_USAGE',
-  'GW_CONFIG_INVALID',
-  'GW_CONFIG_READ',
-  'GW_DB_PARSE',
-  'GW_ACF_PARSE',
-]);
-
 function topHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
@@ -105,7 +97,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof GwError) {
       process.stderr.write(`gwagent ${name}: ${err.message}\n`);
-      return CONFIG_CODES.has(err.code) ? EX_CONFIG : 1;
+      return exitStatusOf(err.code);
     }
     throw err;
   }

@@ -2,6 +2,7 @@
 // `follow` answer with one JSON line and then switch the connection to raw bytes (output from the
 // agent; for a read-write console, input to the child's pty). Pure: parsing and framing only.
 import { GwError, type ErrorCode } from '../errors.js';
+import type { LockHolder } from './instance-lock.js';
 import type { ChildStatus } from './types.js';
 
 export type ControlRequest =
@@ -13,7 +14,15 @@ export type ControlRequest =
   | { cmd: 'console'; name: string; readOnly?: boolean };
 
 export type ControlResponse =
-  | { ok: true; now?: number; children?: ChildStatus[]; text?: string; result?: unknown }
+  | {
+      ok: true;
+      now?: number;
+      children?: ChildStatus[];
+      /** In a status answer: the agent that holds the state directory (this one). */
+      holder?: LockHolder;
+      text?: string;
+      result?: unknown;
+    }
   | { ok: false; error: { code: ErrorCode; message: string } };
 
 /** Longest request line accepted; longer input closes the connection. */

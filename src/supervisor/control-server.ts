@@ -13,6 +13,7 @@ import {
   type ControlRequest,
   type ControlResponse,
 } from './control-protocol.js';
+import type { LockHolder } from './instance-lock.js';
 import type { Supervisor } from './supervisor.js';
 
 /** A console on a TCP port for one child, procServ-style (telnet/nc). */
@@ -30,6 +31,8 @@ export interface ControlServerOptions {
   socketPath: string;
   /** File mode of the socket: 0o600 (default, agent's user only) or 0o660 (plus its group). */
   mode?: number;
+  /** The agent's instance lock, reported by `status`. */
+  holder?: LockHolder;
   /** Called for `reload`; its result is returned to the client. Without it, reload is refused. */
   onReload?: () => unknown;
   tcpConsoles?: readonly TcpConsoleOptions[];
@@ -121,7 +124,7 @@ async function listenUnix(server: Server, path: string, mode: number): Promise<v
   const existing = await lstat(path).catch(() => undefined);
   if (existing) {
     if (!existing.isSocket()) throw new GwError('GW_CONTROL', `${path} exists and is not a socket`);
-    if (await isListening(path)) throw new GwError('GW_CONTROL', `another agent is listening on ${path}`);
+    if (await isListening(path)) throw new GwError('GW_IN_USE', `another agent is listening on ${path}`);
     await rm(path, { force: true });
   }
   await new Promise<void>((resolve, reject) => {
@@ -222,7 +225,12 @@ async function handle(
 ): Promise<ControlResponse> {
   switch (request.cmd) {
     case 'status':
-      return { ok: true, now: Date.now(), children: sup.snapshotAll() };
+      return {
+        ok: true,
+        now: Date.now(),
+        children: sup.snapshotAll(),
+        ...(options.holder ? { holder: options.holder } : {}),
+      };
     case 'start':
       if (request.name === 'all') sup.startAll();
       else sup.start(request.name);

@@ -18,5 +18,7 @@ export type {
   StateEvent,
 } from './types.js';
 export type { Clock, Spawner, System, StateStore, LogSink } from './ports.js';
+export { describeHolder, LOCK_FILE, lockStateDir } from './instance-lock.js';
+export type { InstanceLock, LockHolder } from './instance-lock.js';
 export { installShutdownHandlers } from './shutdown.js';
 export { parsePasswd } from './proc.js';

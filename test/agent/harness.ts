@@ -89,6 +89,39 @@ export function standinPids(homeDir: string): number[] {
   return out;
 }
 
+/** `gwagent run --config FILE` as a child process with the loopback test environment; owns nothing. */
+export function spawnAgent(configPath: string, env: Record<string, string> = {}) {
+  return spawn(process.execPath, [GWAGENT, 'run', '--config', configPath], {
+    cwd: REPO,
+    env: {
+      ...process.env,
+      EPICS_CAS_INTF_ADDR_LIST: '127.0.0.1',
+      EPICS_CAS_AUTO_BEACON_ADDR_LIST: 'NO',
+      EPICS_CAS_BEACON_ADDR_LIST: '127.0.0.1',
+      EPICS_CA_AUTO_ADDR_LIST: 'NO',
+      EPICS_CA_ADDR_LIST: '127.0.0.1',
+      GWAGENT_CA_CONN_TMO: '1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Another `gwagent run` on a fixture's config: its output and its exit, for the instance-lock tests. */
+export class ExtraAgent {
+  readonly proc: ChildProcess;
+  output = '';
+  readonly exited: Promise<number | null>;
+
+  constructor(configPath: string) {
+    const proc = spawnAgent(configPath);
+    this.proc = proc;
+    proc.stdout.on('data', (d: Buffer) => (this.output += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (this.output += d.toString()));
+    this.exited = new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
+  }
+}
+
 export class AgentFixture {
   readonly dir: string;
   readonly stateDir: string;
@@ -186,20 +219,7 @@ export class AgentFixture {
   async start(env: Record<string, string> = {}): Promise<void> {
     this.output = '';
     this.exitCode = undefined;
-    const proc = spawn(process.execPath, [GWAGENT, 'run', '--config', this.configPath], {
-      cwd: REPO,
-      env: {
-        ...process.env,
-        EPICS_CAS_INTF_ADDR_LIST: '127.0.0.1',
-        EPICS_CAS_AUTO_BEACON_ADDR_LIST: 'NO',
-        EPICS_CAS_BEACON_ADDR_LIST: '127.0.0.1',
-        EPICS_CA_AUTO_ADDR_LIST: 'NO',
-        EPICS_CA_ADDR_LIST: '127.0.0.1',
-        GWAGENT_CA_CONN_TMO: '1',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const proc = spawnAgent(this.configPath, env);
     this.proc = proc;
     proc.stdout.on('data', (d: Buffer) => (this.output += d.toString()));
     proc.stderr.on('data', (d: Buffer) => (this.output += d.toString()));

@@ -67,8 +67,8 @@ type Case = [() => string[], number, RegExp[]];
 const CASES: Record<string, Case> = {
   'no command': [() => [], 64, []],
   'unknown command': [() => ['nosuch'], 78, [/unknown command 'nosuch'/]],
-  'ioc: unknown option': [() => ['ioc', '--bogus'], 78, [/Unknown option '--bogus'/]],
-  'ioc: missing value': [() => ['ioc', '--db'], 78, [/'--db <value>' argument missing/]],
+  'ioc: unknown option': [() => ['ioc', '--bogus'], 78, [/unknown option '--bogus' \(see --help\)/]],
+  'ioc: missing value': [() => ['ioc', '--db'], 78, [/option '--db' needs a value/]],
   'ioc: nothing to serve': [() => ['ioc'], 78, [/nothing to serve: give --db FILE and\/or --health/]],
   'ioc: stray argument': [() => ['ioc', 'extra'], 78, [/unexpected argument 'extra'/]],
   'ioc: --prefix without --health': [
@@ -141,7 +141,7 @@ const CASES: Record<string, Case> = {
   'config: unknown option': [
     () => ['config', 'check', f('bad.ini'), '--bogus'],
     78,
-    [/Unknown option '--bogus'/],
+    [/unknown option '--bogus' \(see --help\)/],
   ],
   'config: render without --out': [
     () => ['config', 'render', f('bad.ini')],
@@ -201,13 +201,60 @@ const CASES: Record<string, Case> = {
   ],
   'ca: bad -m': [() => ['ca', 'monitor', '-m', 'zz', 'X'], 78, [/-m 'zz': use letters v, a, l, p/]],
   'ca: -t with -a': [() => ['ca', 'get', '-t', '-a', 'X'], 78, [/-t and -a exclude each other/]],
-  'status: unknown option': [() => ['status', '--bogus'], 78, [/Unknown option '--bogus'/]],
-  'run: unknown option': [() => ['run', '--bogus'], 78, [/Unknown option '--bogus'/]],
+  'status: unknown option': [() => ['status', '--bogus'], 78, [/unknown option '--bogus' \(see --help\)/]],
+  'run: unknown option': [() => ['run', '--bogus'], 78, [/unknown option '--bogus' \(see --help\)/]],
   'run: missing config': [() => ['run', '--config', f('none.ini')], 78, [/none\.ini: cannot read: ENOENT/]],
   'logs: no name': [() => ['logs'], 78, [/expected exactly one NAME/]],
+  'ca: -w -1 in gwagent words': [
+    () => ['ca', 'get', '-w', '-1', 'X'],
+    78,
+    [/^gwagent ca: -w '-1' is not a positive number$/m],
+  ],
+  'ca: an option starting with -': [
+    () => ['ca', 'get', '--server', '-x', 'X'],
+    78,
+    [/option '--server' needs a value; one that starts with '-' is written --server=VALUE/],
+  ],
+  'config explain: a PV name longer than CA allows': [
+    () => ['config', 'explain', f('bad.ini'), '--gateway', 'G1', '--pv', 'A'.repeat(1000)],
+    78,
+    [/--pv: bad PV name 'A{40}\.\.\.': 1\.\.500 characters expected/],
+  ],
 };
 
 describe('bad input on the command line and in files', () => {
+  it('config check on a site inventory says so once', async () => {
+    const r = await gwagent(['config', 'check', 'examples/as-site.json']);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toBe(
+      'examples/as-site.json:1: error: this looks like a JSON site inventory, not an agent INI file; `gwagent site render FILE --out DIR` reads those and writes one agent INI per container\n',
+    );
+  });
+
+  it('a bad network address is reported without follow-on errors', async () => {
+    const ini = [
+      '[agent]',
+      'name = BADIP',
+      '[network.sub]',
+      'interface = eth0',
+      'address = 10.1.2.300/24',
+      '[network.gin]',
+      'interface = eth1',
+      'address = 10.2.0.1/16',
+      'gin = yes',
+      'search = 10.2.0.2',
+      '[gateway.GF]',
+      'direction = forward',
+      'allow = .*',
+    ].join('\n');
+    writeFileSync(f('badip.ini'), ini + '\n');
+    const r = await gwagent(['config', 'check', f('badip.ini')]);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toBe(
+      `${f('badip.ini')}:5: error: address "10.1.2.300/24" must be numeric IPv4 with a prefix length, e.g. 10.17.19.91/16\n`,
+    );
+  });
+
   it('exits with the documented status and names what was wrong, for every case', async () => {
     const failures: string[] = [];
     const entries = Object.entries(CASES);

@@ -5,7 +5,8 @@ import { controlRequest } from '../../supervisor/control-client.js';
 import { defaultSocketPath, formatStatusTable, SOCKET_OPTION, SOCKET_USAGE } from '../control-client.js';
 
 const USAGE = `Usage: gwagent status [--json] [--socket PATH]
-  Shows NAME STATE PID UPTIME RESTARTS LAST-EXIT for every child of the running agent.
+  Shows which agent holds the state directory (pid, host, since when), then
+  NAME STATE PID UPTIME RESTARTS LAST-EXIT for every child of the running agent.
   --json          the full status objects as JSON
 ${SOCKET_USAGE}`;
 
@@ -16,9 +17,14 @@ export const command: Command = {
     const { values } = parseOptions(argv, { ...SOCKET_OPTION, json: { type: 'boolean' } }, false);
     const response = await controlRequest(values.socket ?? defaultSocketPath(), { cmd: 'status' });
     const children = response.children ?? [];
-    process.stdout.write(
-      values.json ? JSON.stringify(children, null, 2) + '\n' : formatStatusTable(children),
-    );
+    if (values.json) {
+      process.stdout.write(JSON.stringify(children, null, 2) + '\n');
+      return 0;
+    }
+    const h = response.holder;
+    if (h)
+      process.stdout.write(`agent pid ${h.pid} on host ${h.host} holds ${h.stateDir} since ${h.since}\n`);
+    process.stdout.write(formatStatusTable(children));
     return 0;
   },
 };

@@ -6,6 +6,7 @@ import * as C from '../../ca/constants.js';
 import { dbrSize, decodeDbr, isValidDbrType } from '../../ca/dbr.js';
 import { pad8, type CaMessage } from '../../ca/header.js';
 import * as M from '../../ca/messages.js';
+import { MAX_PV_NAME_LENGTH } from '../../ca/pv-name.js';
 import type { ChannelState, Circuit } from './circuit.js';
 import { encodeCached } from './encode-cache.js';
 
@@ -22,8 +23,6 @@ export class ProtocolViolation extends Error {
 
 type Handler = (c: Circuit, msg: CaMessage) => void;
 
-/** Longest PV name accepted in CREATE_CHAN (libca refuses longer ones itself). */
-const MAX_NAME_LENGTH = 500;
 /** rsrv's limit on CLIENT_NAME/HOST_NAME strings; we truncate instead of disconnecting. */
 const MAX_IDENTITY_LENGTH = 512;
 const NO_CID = 0xffffffff;
@@ -230,7 +229,7 @@ const onCreateChan: Handler = (c, msg) => {
   const name = M.readPayloadString(msg.payload);
   const cid = msg.parameter1;
   if (msg.parameter2 > 0) c.clientMinor = msg.parameter2;
-  const pv = name.length <= MAX_NAME_LENGTH ? c.provider.lookup(name) : undefined;
+  const pv = name.length <= MAX_PV_NAME_LENGTH ? c.provider.lookup(name) : undefined;
   if (!pv) {
     c.reply(M.createChFailResponse(cid));
     return;
