@@ -15,7 +15,7 @@ import {
   type AgentConfig,
   type GatewayConfig,
 } from '../gwconfig/index.js';
-import { CONTROL_ASG, defaultAcf } from '../ioc/access/default-acf.js';
+import { CONTROL_ASG } from '../ioc/access/default-acf.js';
 import { parseAcf, RecordDatabase, type RecordHandle } from '../ioc/db/index.js';
 import { HealthIoc } from '../ioc/health/health-ioc.js';
 import { HealthSampler } from '../ioc/health/index.js';
@@ -28,6 +28,7 @@ import {
   type ControlServer,
   type InstanceLock,
 } from '../supervisor/index.js';
+import { agentAcf } from './access-policy.js';
 import { prepareHome } from './gateway-home.js';
 import { childSpec, commandLine } from './child-spec.js';
 import { GatewayPvs } from './gateway-pvs.js';
@@ -110,7 +111,7 @@ export class Agent {
     this.lock = lockStateDir(c.agent.stateDir);
     await makeConfiguredDir('log_dir', c.agent.logDir);
     await this.writeGatewayFiles(c);
-    this.db.setAccessPolicy(parseAcf(this.acfText(c), '(gwagent built-in access rules)'));
+    this.db.setAccessPolicy(parseAcf(agentAcf(c), '(gwagent built-in access rules)'));
     this.createAgentPvs(c);
 
     const sampler = new HealthSampler({
@@ -164,7 +165,9 @@ export class Agent {
     this.supervisor.on('state', (ev) => {
       const g = this.gateways.get(ev.name);
       if (g) g.pvs.setStatus(this.supervisor.snapshot(ev.name));
-      this.log.info(`${ev.name}: ${ev.previous} -> ${ev.state}${ev.reason ? ` (${ev.reason})` : ''}`);
+      // FATAL needs an operator (a config change or a start); BACKOFF is a gateway that keeps dying.
+      const level = ev.state === 'fatal' ? 'error' : ev.state === 'backoff' ? 'warn' : 'info';
+      this.log[level](`${ev.name}: ${ev.previous} -> ${ev.state}${ev.reason ? ` (${ev.reason})` : ''}`);
       this.updateCounts();
     });
     this.supervisor.on('warning', (m) => this.log.warn(m));
@@ -222,11 +225,6 @@ export class Agent {
         });
       throw err;
     }
-  }
-
-  private acfText(c: AgentConfig): string {
-    const own = c.networks.map((n) => n.address);
-    return defaultAcf({ writeHosts: [...own, ...c.access.hosts], writeUsers: c.access.users });
   }
 
   private async writeGatewayFiles(c: AgentConfig) {

@@ -1,6 +1,7 @@
 // `gwagent` command dispatch: finds the subcommand, prints help, and turns errors into exit statuses.
-// Usage and configuration errors exit 78 (EX_CONFIG) with a message naming the problem.
-import { EX_CONFIG, GwError, exitStatusOf } from '../errors.js';
+// A failing command exits with the status of its error code (errors.ts, EXIT): 64 for a bad command
+// line, 78 for a bad configuration, 75 when another agent holds what it needs, 1 when an operation fails.
+import { EX_USAGE, GwError, exitStatusOf } from '../errors.js';
 import type { Command } from './command.js';
 
 type Loader = () => Promise<Command>;
@@ -76,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(topHelp() + '\n');
-    return name === undefined ? 64 : 0;
+    return name === undefined ? EX_USAGE : 0;
   }
   if (name === '--version') {
     process.stdout.write(`${await packageVersion()}\n`);
@@ -85,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
   const entry = COMMANDS[name];
   if (!entry) {
     process.stderr.write(`gwagent: unknown command '${name}'\n\n${topHelp()}\n`);
-    return EX_CONFIG;
+    return EX_USAGE;
   }
   const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {

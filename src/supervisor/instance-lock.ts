@@ -4,7 +4,7 @@
 // containers sharing the volume. The file holds the holder's pid, /proc start time and host for
 // messages only; it is never removed (removing a flock'ed file lets two agents lock two inodes).
 import { spawnSync } from 'node:child_process';
-import { closeSync, constants, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { GwError } from '../errors.js';
@@ -44,7 +44,7 @@ const CONFLICT_STATUS = 75;
 export function lockStateDir(stateDir: string): InstanceLock {
   const path = join(stateDir, LOCK_FILE);
   const fd = openFile(path);
-  const result = spawnSync('flock', ['--exclusive', '--nonblock', '--conflict-exit-code', '75', '3'], {
+  const result = spawnSync(flockProgram(), ['--exclusive', '--nonblock', '--conflict-exit-code', '75', '3'], {
     stdio: ['ignore', 'ignore', 'pipe', fd],
     timeout: 10_000,
   });
@@ -99,6 +99,11 @@ export function lockStateDir(stateDir: string): InstanceLock {
 /** "agent pid 1234 on host gw01 (since 2026-...)". */
 export function describeHolder(h: LockHolder): string {
   return `the agent with pid ${h.pid} on host ${h.host} (holding it since ${h.since})`;
+}
+
+/** util-linux installs it in /usr/bin (/bin on older systems); the agent's PATH may be a gateway's. */
+function flockProgram(): string {
+  return ['/usr/bin/flock', '/bin/flock'].find((p) => existsSync(p)) ?? 'flock';
 }
 
 function openFile(path: string): number {
