@@ -179,6 +179,7 @@ export class Agent {
     this.control = await this.supervisor.startControlServer({
       socketPath: c.control.socketPath,
       holder: this.lock.holder,
+      listPvs: (pattern) => this.db.names(pattern),
       onReload: async () => {
         await this.reload();
         return {

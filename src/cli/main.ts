@@ -53,7 +53,7 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
     load: async () => (await import('./commands/console.js')).command,
   },
   ca: {
-    summary: 'Channel Access get, put, monitor, info (like caget/caput/camonitor/cainfo)',
+    summary: 'Channel Access get, put, monitor, info (like caget/caput/camonitor/cainfo); list served PVs',
     load: async () => (await import('./commands/ca.js')).command,
   },
 };

@@ -9,6 +9,7 @@ export type ControlRequest =
   | { cmd: 'status' }
   | { cmd: 'start' | 'stop' | 'restart'; name: string }
   | { cmd: 'reload' }
+  | { cmd: 'pvs'; pattern?: string }
   | { cmd: 'logs'; name: string; lines?: number }
   | { cmd: 'follow'; name: string; lines?: number }
   | { cmd: 'console'; name: string; readOnly?: boolean };
@@ -20,6 +21,8 @@ export type ControlResponse =
       children?: ChildStatus[];
       /** In a status answer: the agent that holds the state directory (this one). */
       holder?: LockHolder;
+      /** In a pvs answer: the record names the agent serves. */
+      names?: string[];
       text?: string;
       result?: unknown;
     }
@@ -44,6 +47,12 @@ export function parseRequest(line: string): ControlRequest {
   const r = value as Record<string, unknown>;
   const cmd = r['cmd'];
   if (cmd === 'status' || cmd === 'reload') return { cmd };
+  if (cmd === 'pvs') {
+    const pattern = r['pattern'];
+    if (pattern !== undefined && typeof pattern !== 'string')
+      throw new GwError('GW_CONTROL', 'pattern must be a string');
+    return pattern === undefined ? { cmd } : { cmd, pattern };
+  }
   if (typeof cmd !== 'string' || !NAMED.has(cmd)) {
     throw new GwError('GW_CONTROL', `unknown cmd: ${JSON.stringify(cmd)}`);
   }

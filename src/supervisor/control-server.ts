@@ -33,6 +33,8 @@ export interface ControlServerOptions {
   mode?: number;
   /** The agent's instance lock, reported by `status`. */
   holder?: LockHolder;
+  /** Answers `pvs`: the names served, matching a dbgrep pattern. Without it, pvs is refused. */
+  listPvs?: (pattern: string) => string[];
   /** Called for `reload`; its result is returned to the client. Without it, reload is refused. */
   onReload?: () => unknown;
   tcpConsoles?: readonly TcpConsoleOptions[];
@@ -250,6 +252,9 @@ async function handle(
     }
     case 'logs':
       return { ok: true, text: sup.tail(request.name, request.lines) };
+    case 'pvs':
+      if (!options.listPvs) throw new GwError('GW_CONTROL', 'this agent serves no PVs');
+      return { ok: true, names: options.listPvs(request.pattern ?? '*') };
     default:
       throw new GwError('GW_INTERNAL', `unhandled request ${request.cmd}`);
   }

@@ -149,6 +149,20 @@ describe('gwagent run with two gateways', () => {
     expect(await agent.str('GWB:LAST_START')).toMatch(new RegExp(`^${day} \\d\\d:\\d\\d:\\d\\d$`));
   });
 
+  it('`gwagent ca list PATTERN` lists the records the agent serves, like dbgrep', async () => {
+    const la = await agent.cli(['ca', 'list', 'LC:GWA:LA*']);
+    expect(la).toEqual({
+      code: 0,
+      stdout: 'LC:GWA:LAST_EXIT\nLC:GWA:LAST_START\nLC:GWA:LABEL\n',
+      stderr: '',
+    });
+    expect((await agent.cli(['ca', 'list', 'LC:GW?:P?D'])).stdout).toBe('LC:GWA:PID\nLC:GWB:PID\n');
+    const all = (await agent.cli(['ca', 'list'])).stdout.split('\n');
+    expect(all).toContain('LC:SYS_CPU_LOAD');
+    expect(all).toContain('LC:GWB:AUTORESTART');
+    expect(all.filter((n) => n !== '').every((n) => n.startsWith('LC:'))).toBe(true);
+  });
+
   it('alarm limits are writable from the container itself (README: [access] and loopback write)', async () => {
     await agent.put('SYS_CPU_LOAD.HIHI', 99.5);
     expect(await agent.num('SYS_CPU_LOAD.HIHI')).toBe(99.5);

@@ -173,7 +173,7 @@ const CASES: Record<string, Case> = {
   'ca: no subcommand': [
     () => ['ca'],
     64,
-    [/^gwagent ca: a subcommand is needed: get, put, monitor or info\nUsage: gwagent ca get/],
+    [/^gwagent ca: a subcommand is needed: get, put, monitor, info or list\nUsage: gwagent ca get/],
   ],
   'ca: unknown subcommand': [() => ['ca', 'bogus', 'X'], 64, [/ca: unknown subcommand 'bogus'/]],
   'ca: no PV': [() => ['ca', 'get'], 64, [/^gwagent ca: get: no PV name given$/m]],

@@ -23,12 +23,15 @@ import {
   DBR_STRING,
 } from '../../ca/constants.js';
 import { GwError } from '../../errors.js';
+import { controlRequest } from '../../supervisor/index.js';
 import { parseOptions, type Command } from '../command.js';
+import { defaultSocketPath, SOCKET_OPTION } from '../control-client.js';
 
 const USAGE = `Usage: gwagent ca get [-t | -a] [-n] [-w SEC] [-d TYPE] [--count N] [--server HOST:PORT] PV...
        gwagent ca put [-t] [-c] [-w SEC] [--server HOST:PORT] PV VALUE...
        gwagent ca monitor [-n] [-w SEC] [-d TYPE] [-m MASK] [--updates N] [--server HOST:PORT] PV...
        gwagent ca info [-w SEC] [--server HOST:PORT] PV...
+       gwagent ca list [PATTERN] [--socket PATH]
 
 Channel Access tools modelled on caget, caput, camonitor and cainfo.
   -w SEC            wait time for connection and replies, seconds (default 1.0)
@@ -41,6 +44,8 @@ Channel Access tools modelled on caget, caput, camonitor and cainfo.
   -m MASK           monitor event mask letters: v(alue) a(larm) l(og) p(roperty); default va
   --updates N       monitor: exit after N updates in total
   --server H:P      connect directly to this server, without a UDP search
+  list              the record names the running agent serves, like dbgrep: PATTERN with * and ?
+                    (default *); asks the agent over its control socket (--socket, $GWAGENT_SOCKET)
 Environment: EPICS_CA_ADDR_LIST, EPICS_CA_AUTO_ADDR_LIST, EPICS_CA_SERVER_PORT, EPICS_CA_CONN_TMO,
 EPICS_CA_MAX_SEARCH_PERIOD. Exit status 1 if a PV does not connect or an operation fails (a put of a
 value an enum does not have included), 64 for a bad command line.`;
@@ -270,15 +275,27 @@ async function runMonitor(ctx: Ctx, names: string[]): Promise<number> {
   return everConnected === names.length ? 0 : 1;
 }
 
+/** `ca list [PATTERN]`: CA cannot enumerate a server's names, so the agent answers over its socket. */
+async function runList(argv: string[]): Promise<number> {
+  const { values, positionals } = parseOptions(argv, SOCKET_OPTION);
+  const [pattern, ...extra] = positionals;
+  if (extra.length > 0) throw new GwError('GW_USAGE', `list takes one PATTERN, got ${positionals.length}`);
+  const request = pattern === undefined ? { cmd: 'pvs' as const } : { cmd: 'pvs' as const, pattern };
+  const response = await controlRequest(values.socket ?? defaultSocketPath(), request);
+  for (const name of response.names ?? []) process.stdout.write(name + '\n');
+  return 0;
+}
+
 export const command: Command = {
   summary: 'Channel Access tools: get, put, monitor, info (like caget/caput/camonitor/cainfo)',
   usage: USAGE,
   async run(argv: string[]): Promise<number> {
     const [sub, ...rest] = argv;
     if (sub === undefined)
-      throw new GwError('GW_USAGE', `a subcommand is needed: get, put, monitor or info\n${USAGE}`);
+      throw new GwError('GW_USAGE', `a subcommand is needed: get, put, monitor, info or list\n${USAGE}`);
+    if (sub === 'list') return runList(rest);
     if (!SUBCOMMANDS.includes(sub))
-      throw new GwError('GW_USAGE', `unknown subcommand '${sub}' (get, put, monitor, info)\n${USAGE}`);
+      throw new GwError('GW_USAGE', `unknown subcommand '${sub}' (get, put, monitor, info, list)\n${USAGE}`);
     const { values, positionals } = parseOptions(rest, OPTIONS);
     if (positionals.length === 0) throw new GwError('GW_USAGE', `${sub}: no PV name given\n${USAGE}`);
     if (values.t && values.a) throw new GwError('GW_USAGE', '-t and -a exclude each other');

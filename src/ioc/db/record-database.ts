@@ -12,7 +12,7 @@ import type { RecordHandle, RecordHost, RecordInput } from '../records/record.js
 import { menuFtype } from '../records/menus.js';
 import { COMPUTED_FIELDS, RECORD_TYPES } from '../records/record-types.js';
 import type { ClientIdentity, PvProvider, ServedPv } from '../server/pv.js';
-import { isValidRecordName, parsePvName } from './pv-name.js';
+import { globMatcher, isValidRecordName, parsePvName } from './pv-name.js';
 
 export type { RecordHandle } from '../records/record.js';
 
@@ -172,6 +172,12 @@ export class RecordDatabase implements PvProvider {
   /** All records (not aliases), in creation order. */
   list(): RecordHandle[] {
     return [...this.records.values()];
+  }
+
+  /** Record names (not aliases) matching a dbgrep pattern (`*`, `?`), in creation order: what dbgrep lists. */
+  names(pattern = '*'): string[] {
+    const matches = globMatcher(pattern);
+    return [...this.records.keys()].filter(matches);
   }
 
   get size(): number {
