@@ -12,7 +12,6 @@ import type { HealthPvDef } from '../../src/ioc/health/pv-table.js';
 import {
   DBF,
   HealthClient,
-  expectCgroupPvs,
   expectedDefs,
   expectedNativeType,
   startHealthServer,
@@ -87,11 +86,10 @@ afterAll(async () => {
 });
 
 describe('gwagent ioc --health: names', () => {
-  it('serves every name of issue 4, the aliases, IP:<iface> per interface, and CG_* only with cgroup v2', async () => {
+  it('serves every name of issue 4, the aliases, IP:<iface> per interface, and CG_* (cgroup v1 or v2)', async () => {
     const ifaces = defaultInterfaces(os.networkInterfaces());
     expect(ifaces.length).toBeGreaterThan(0);
-    const hasCg = expectCgroupPvs();
-    const names = issue4Names('ROOT', ifaces, hasCg);
+    const names = issue4Names('ROOT', ifaces);
     const reads = await client.read([...names, 'LOAD', 'SysReset'].map((n) => P + n));
     expect(connectedAll(reads)).toEqual([]);
     // The served set is exactly the table's, and the table is exactly the issue's list.
@@ -101,14 +99,10 @@ describe('gwagent ioc --health: names', () => {
         .sort(),
     ).toEqual([...names].sort());
     expect(server.recordCount).toBe(names.length + 1);
-    if (!hasCg) {
-      const absent = await client.read(
-        ISSUE4_CGROUP_NAMES.map((n) => P + n),
-        false,
-        1,
-      );
-      expect(Object.values(absent).map((r) => r.connected)).toEqual([false, false, false, false]);
-    }
+    // The cgroup figures exist on every host; here (cgroup v1 or v2) they are readable values (not
+    // INVALID; a busy shared machine may well hold CG_CPU_LOAD in HIGH or HIHI).
+    const cg = await client.read(ISSUE4_CGROUP_NAMES.map((n) => P + n));
+    for (const n of ISSUE4_CGROUP_NAMES) expect([n, (cg[P + n]?.severity ?? 3) < 3]).toEqual([n, true]);
   });
 
   it('every PV has the table’s RTYP, native type, DESC, EGU, PREC, display and alarm limits', async () => {

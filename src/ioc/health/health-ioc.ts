@@ -133,7 +133,6 @@ export class HealthIoc {
     this.defs = expandHealthPvs({
       mounts: s.mounts,
       interfaces: s.interfaces,
-      hasCgroup: s.hasCgroup,
       limits: limitOverrides(opts.alarms ?? {}),
     });
     this.periodsS = { ...DEFAULT_PERIODS_S, ...opts.periodsS };

@@ -56,8 +56,6 @@ export interface HealthPvDef {
   waveform?: { ftvl: 'CHAR'; nelm: number };
   /** Other names for the same record (devIocStats: LOAD, SysReset). */
   aliases?: readonly string[];
-  /** Only created when cgroup v2 limits are present (HealthSampler.hasCgroup). */
-  requires?: 'cgroup2';
   /** A template expanded once per configured mount or interface. */
   perItem?: 'mount' | 'interface';
   /** Restored across restarts (devIocStats autosaves ACCESS). */
@@ -243,17 +241,15 @@ export const HEALTH_PVS: readonly HealthPvDef[] = Object.freeze([
   pv('BUILD', 'stringin', 'Image build', 'static', 'sampler'),
   pv('BUILD_DATE', 'stringin', 'Image build date', 'static', 'sampler'),
   pv('STREAM', 'stringin', 'Image release stream', 'static', 'sampler'),
-  pv('CG_MEM_USED', 'ai', 'Container memory used', 'MEM', 'sampler', { ...BYTES, requires: 'cgroup2' }),
-  pv('CG_MEM_MAX', 'ai', 'Container memory limit', 'MEM', 'sampler', { ...BYTES, requires: 'cgroup2' }),
+  pv('CG_MEM_USED', 'ai', 'Container memory used', 'MEM', 'sampler', BYTES),
+  pv('CG_MEM_MAX', 'ai', 'Container memory limit', 'MEM', 'sampler', BYTES),
   pv('CG_MEM_USED_PCT', 'ai', 'Container memory used of limit', 'MEM', 'sampler', {
     ...PCT,
     alarm: upper(80, 90),
-    requires: 'cgroup2',
   }),
   pv('CG_CPU_LOAD', 'ai', 'Container CPU used of quota', 'LOAD', 'sampler', {
     ...PCT,
     alarm: upper(70, 80),
-    requires: 'cgroup2',
   }),
   pv('STATUS', 'mbbi', 'Health summary', 'passive', 'derived', {
     enums: { strings: STATUS_STRINGS, severities: [NO_ALARM, MINOR_ALARM, MAJOR_ALARM] },
@@ -285,8 +281,6 @@ export interface ExpandOptions {
   mounts: readonly { name: string }[];
   /** Interface names for IP:<name> (HealthSampler.interfaces). */
   interfaces: readonly string[];
-  /** Whether cgroup v2 limits exist (HealthSampler.hasCgroup); CG_* PVs are left out otherwise. */
-  hasCgroup: boolean;
   /**
    * Alarm-limit overrides from config, keyed by concrete suffix (`DISK:DATA:USED_PCT`) or template
    * suffix (`DISK:<name>:USED_PCT`); the concrete key wins.
@@ -294,11 +288,10 @@ export interface ExpandOptions {
   limits?: Readonly<Record<string, Partial<AlarmLimits>>>;
 }
 
-/** Concrete PV list: templates expanded, cgroup PVs dropped when absent, configured limits applied. */
+/** Concrete PV list: templates expanded, configured limits applied. CG_* PVs always exist (INVALID when unreadable). */
 export function expandHealthPvs(opts: ExpandOptions): HealthPvDef[] {
   const out: HealthPvDef[] = [];
   for (const def of HEALTH_PVS) {
-    if (def.requires === 'cgroup2' && !opts.hasCgroup) continue;
     const names =
       def.perItem === 'mount'
         ? opts.mounts.map((m) => m.name)
