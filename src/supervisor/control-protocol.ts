@@ -12,8 +12,22 @@ export type ControlRequest =
   | { cmd: 'follow'; name: string; lines?: number }
   | { cmd: 'console'; name: string; readOnly?: boolean };
 
+/** STATUS (Ok / Degraded / Fault) and the STATUS_MSG that explains it. */
+export interface HealthSummary {
+  status: string;
+  message: string;
+}
+
 export type ControlResponse =
-  | { ok: true; now?: number; children?: ChildStatus[]; text?: string; result?: unknown }
+  | {
+      ok: true;
+      now?: number;
+      children?: ChildStatus[];
+      /** `status`: the agent's STATUS and STATUS_MSG, when the agent serves them. */
+      health?: HealthSummary;
+      text?: string;
+      result?: unknown;
+    }
   | { ok: false; error: { code: ErrorCode; message: string } };
 
 /** Longest request line accepted; longer input closes the connection. */

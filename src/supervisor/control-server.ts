@@ -12,6 +12,7 @@ import {
   parseRequest,
   type ControlRequest,
   type ControlResponse,
+  type HealthSummary,
 } from './control-protocol.js';
 import type { Supervisor } from './supervisor.js';
 
@@ -32,6 +33,8 @@ export interface ControlServerOptions {
   mode?: number;
   /** Called for `reload`; its result is returned to the client. Without it, reload is refused. */
   onReload?: () => unknown;
+  /** Added to the `status` answer: the agent's health summary. */
+  health?: () => HealthSummary;
   tcpConsoles?: readonly TcpConsoleOptions[];
   /** A slow follow/console client gets output dropped once this much is waiting for it. Default 1 MiB. */
   maxClientBacklogBytes?: number;
@@ -222,7 +225,12 @@ async function handle(
 ): Promise<ControlResponse> {
   switch (request.cmd) {
     case 'status':
-      return { ok: true, now: Date.now(), children: sup.snapshotAll() };
+      return {
+        ok: true,
+        now: Date.now(),
+        children: sup.snapshotAll(),
+        ...(options.health ? { health: options.health() } : {}),
+      };
     case 'start':
       if (request.name === 'all') sup.startAll();
       else sup.start(request.name);

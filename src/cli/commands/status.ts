@@ -2,10 +2,17 @@
 import type { Command } from '../command.js';
 import { parseOptions } from '../command.js';
 import { controlRequest } from '../../supervisor/control-client.js';
-import { defaultSocketPath, formatStatusTable, SOCKET_OPTION, SOCKET_USAGE } from '../control-client.js';
+import {
+  defaultSocketPath,
+  formatHealthLine,
+  formatStatusTable,
+  SOCKET_OPTION,
+  SOCKET_USAGE,
+} from '../control-client.js';
 
 const USAGE = `Usage: gwagent status [--json] [--socket PATH]
-  Shows NAME STATE PID UPTIME RESTARTS LAST-EXIT for every child of the running agent.
+  Shows the agent's STATUS and what sets it (STATUS_MSG), then NAME STATE PID UPTIME RESTARTS
+  LAST-EXIT for every child of the running agent.
   --json          the full status objects as JSON
 ${SOCKET_USAGE}`;
 
@@ -16,9 +23,11 @@ export const command: Command = {
     const { values } = parseOptions(argv, { ...SOCKET_OPTION, json: { type: 'boolean' } }, false);
     const response = await controlRequest(values.socket ?? defaultSocketPath(), { cmd: 'status' });
     const children = response.children ?? [];
-    process.stdout.write(
-      values.json ? JSON.stringify(children, null, 2) + '\n' : formatStatusTable(children),
-    );
+    if (values.json) {
+      process.stdout.write(JSON.stringify(children, null, 2) + '\n');
+      return 0;
+    }
+    process.stdout.write(formatHealthLine(response.health) + formatStatusTable(children));
     return 0;
   },
 };

@@ -60,6 +60,12 @@ export interface HealthPvDef {
   perItem?: 'mount' | 'interface';
   /** Restored across restarts (devIocStats autosaves ACCESS). */
   autosave?: boolean;
+  /**
+   * A figure of the whole host, shared with other tenants (CPU load, iowait, host memory and swap): it
+   * keeps its alarm for displays and alarm handlers but does not set STATUS, which tells about this
+   * container. A busy shared host otherwise held STATUS at Degraded or Fault with every gateway healthy.
+   */
+  isHostWide?: true;
 }
 
 const NO_LIMITS: AlarmLimits = Object.freeze({
@@ -118,7 +124,11 @@ export const ACCESS_STRINGS = ['Running', 'Maintenance', 'Test', 'OFFLINE'] as c
 /** Every health PV; expandHealthPvs() turns templates into concrete PVs. */
 export const HEALTH_PVS: readonly HealthPvDef[] = Object.freeze([
   // --- devIocStats ioc.template (soft IOC) ---
-  pv('SYS_CPU_LOAD', 'ai', 'CPU load of the host', 'LOAD', 'sampler', { ...PCT, alarm: upper(70, 80) }),
+  pv('SYS_CPU_LOAD', 'ai', 'CPU load of the host', 'LOAD', 'sampler', {
+    ...PCT,
+    alarm: upper(70, 80),
+    isHostWide: true,
+  }),
   pv('IOC_CPU_LOAD', 'ai', 'CPU load of the agent process', 'LOAD', 'sampler', {
     ...PCT,
     alarm: upper(70, 80),
@@ -222,13 +232,22 @@ export const HEALTH_PVS: readonly HealthPvDef[] = Object.freeze([
   pv('LOAD1', 'ai', 'Load average, 1 minute', 'LOAD', 'sampler', { prec: 2 }),
   pv('LOAD5', 'ai', 'Load average, 5 minutes', 'LOAD', 'sampler', { prec: 2 }),
   pv('LOAD15', 'ai', 'Load average, 15 minutes', 'LOAD', 'sampler', { prec: 2 }),
-  pv('IOWAIT', 'ai', 'CPU time waiting for I/O', 'LOAD', 'sampler', { ...PCT, alarm: upper(20, 50) }),
+  pv('IOWAIT', 'ai', 'CPU time waiting for I/O', 'LOAD', 'sampler', {
+    ...PCT,
+    alarm: upper(20, 50),
+    isHostWide: true,
+  }),
   pv('NPROCS', 'ai', 'Number of processes', 'LOAD', 'sampler'),
   pv('MEM_USED_PCT', 'ai', 'Host memory used (not available)', 'MEM', 'sampler', {
     ...PCT,
     alarm: upper(85, 95),
+    isHostWide: true,
   }),
-  pv('SWAP_USED_PCT', 'ai', 'Swap used', 'MEM', 'sampler', { ...PCT, alarm: upper(50, 80) }),
+  pv('SWAP_USED_PCT', 'ai', 'Swap used', 'MEM', 'sampler', {
+    ...PCT,
+    alarm: upper(50, 80),
+    isHostWide: true,
+  }),
   pv('DISK:<name>:USED_PCT', 'ai', 'Disk used', 'MEM', 'sampler', {
     ...PCT,
     alarm: upper(80, 90),

@@ -155,6 +155,9 @@ export class HealthSampler {
     return this.interfaceNames;
   }
 
+  /** Whether the last LOAD sample found a cgroup CPU quota (CG_CPU_LOAD is then against it). */
+  hasCpuQuota = false;
+
   /** Where each cgroup figure is read (or why it cannot be); valid after init(). */
   get cgroupPlaces(): CgroupPlaces {
     return this.cgroups.places;
@@ -254,6 +257,7 @@ export class HealthSampler {
     ]);
     const prev = this.lastCpu;
     this.lastCpu = mark;
+    this.hasCpuQuota = cpuMax.ok && cpuMax.value.quotaUs !== null;
     const values: HealthValues = {};
     const elapsedSec = prev ? (mark.monoMs - prev.monoMs) / 1000 : 0;
     const ticks = this.options.clockTicksPerSec;
