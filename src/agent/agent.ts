@@ -18,7 +18,7 @@ import {
 import { CONTROL_ASG } from '../ioc/access/default-acf.js';
 import { parseAcf, RecordDatabase, type RecordHandle } from '../ioc/db/index.js';
 import { HealthIoc } from '../ioc/health/health-ioc.js';
-import { HealthSampler } from '../ioc/health/index.js';
+import { HealthSampler, STATUS_STRINGS } from '../ioc/health/index.js';
 import { startCaServer, type CaServer } from '../ioc/server/ca-server.js';
 import type { Logger } from '../log.js';
 import {
@@ -29,6 +29,7 @@ import {
   type InstanceLock,
 } from '../supervisor/index.js';
 import { agentAcf } from './access-policy.js';
+import { ExitNotes } from './exit-reason.js';
 import { prepareHome } from './gateway-home.js';
 import { childSpec, commandLine } from './child-spec.js';
 import { GatewayPvs } from './gateway-pvs.js';
@@ -84,6 +85,7 @@ export class Agent {
   private client!: CaClient;
   private readonly gateways = new Map<string, GatewayEntry>();
   private readonly usage = new ProcUsage();
+  private readonly exitNotes = new ExitNotes();
   private readonly agentPvs = new Map<string, RecordHandle>();
   private refreshTimer: NodeJS.Timeout | undefined;
   /** Gateways stopped by a signal at the last refresh (SUSP_TASK_CNT). */
@@ -113,6 +115,8 @@ export class Agent {
     await this.writeGatewayFiles(c);
     this.db.setAccessPolicy(parseAcf(agentAcf(c), '(gwagent built-in access rules)'));
     this.createAgentPvs(c);
+    // CONFIG_ERR/CONFIG_MSG start empty and NO_ALARM: this configuration loaded fine
+    this.setConfigProblem('');
 
     const sampler = new HealthSampler({
       facts: {
@@ -144,6 +148,7 @@ export class Agent {
         suspended: () => this.suspendedCount,
         recordCount: () => this.db.size,
         extraSeverities: () => [...this.gateways.values()].flatMap((g) => g.pvs.severities()),
+        extraAlarms: () => [...this.gateways.values()].flatMap((g) => g.pvs.alarmSources()),
       },
       onSysReset: () => this.opts.onSysReset?.(),
       onError: (m) => this.log.warn(m),
@@ -164,6 +169,7 @@ export class Agent {
     this.supervisor = new Supervisor({ stateDir: `${c.agent.stateDir}/children`, logDir: c.agent.logDir });
     this.supervisor.on('state', (ev) => {
       const g = this.gateways.get(ev.name);
+      if (ev.state === 'starting') this.exitNotes.started(ev.name, this.supervisor.tail(ev.name, 1));
       if (g) g.pvs.setStatus(this.supervisor.snapshot(ev.name));
       // FATAL needs an operator (a config change or a start); BACKOFF is a gateway that keeps dying.
       const level = ev.state === 'fatal' ? 'error' : ev.state === 'backoff' ? 'warn' : 'info';
@@ -171,6 +177,7 @@ export class Agent {
       this.updateCounts();
     });
     this.supervisor.on('warning', (m) => this.log.warn(m));
+    this.supervisor.on('exit', (ev: { name: string }) => this.explainExit(ev.name));
     const orphans = await this.supervisor.reapOrphans();
     for (const o of orphans)
       this.log.warn(`ended a gateway left over by a previous agent: ${JSON.stringify(o)}`);
@@ -180,6 +187,10 @@ export class Agent {
       socketPath: c.control.socketPath,
       holder: this.lock.holder,
       listPvs: (pattern) => this.db.names(pattern),
+      health: () => ({
+        status: STATUS_STRINGS[Number(this.db.get(`${c.agent.prefix}STATUS`)?.get() ?? 0)] ?? '?',
+        message: this.health?.statusMessage ?? '',
+      }),
       onReload: async () => {
         await this.reload();
         return {
@@ -425,6 +436,17 @@ export class Agent {
       ?.set(short.slice(0, 39), isOk ? {} : { severity: MAJOR_ALARM, status: SOFT_ALARM });
     this.agentPvs.get('CONFIG_ERR')?.set([...Buffer.from(text.slice(0, 4095), 'latin1'), 0]);
     if (isOk) this.agentPvs.get('CONFIG_MSG')?.setAlarm(NO_ALARM, NO_ALARM);
+  }
+
+  /** Shows the gateway's own reason for an exit (its last output lines may trail the exit event). */
+  private explainExit(name: string, isRetry = false): void {
+    const entry = this.gateways.get(name);
+    if (!entry) return;
+    const reason = this.exitNotes.reason(name, this.supervisor.tail(name, 60));
+    if (!reason && !isRetry) setTimeout(() => this.explainExit(name, true), 300).unref();
+    entry.pvs.setExitReason(reason);
+    entry.pvs.setStatus(this.supervisor.snapshot(name));
+    this.health?.updateStatus();
   }
 
   private updateCounts(): void {

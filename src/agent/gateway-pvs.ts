@@ -13,6 +13,8 @@ import {
 import type { RecordDatabase, RecordHandle } from '../ioc/db/index.js';
 import { MBB_SEVERITY_FIELDS, MBB_STRING_FIELDS } from '../ioc/records/record-types.js';
 import { formatTod, formatUptime } from '../ioc/health/index.js';
+import { recordAlarm, type AlarmSource } from '../ioc/health/status-message.js';
+import { lastExitText } from './exit-reason.js';
 import { CHILD_STATES, type ChildState, type ChildStatus } from '../supervisor/index.js';
 
 /** Statistics mirrored from the gateway: our PV suffix, the gateway's name, units, precision. */
@@ -84,6 +86,9 @@ export class GatewayPvs {
   private readonly rec = new Map<string, RecordHandle>();
   private readonly base: string;
   private logErrors = 0;
+  /** The gateway's own words for its last exit (gatewayExitReason), if it said any. */
+  private exitReason: string | undefined;
+  private lastExitShown = '';
   private lastLogErrorAt: number | undefined;
 
   constructor(private readonly o: GatewayPvOptions) {
@@ -179,6 +184,21 @@ export class GatewayPvs {
     );
   }
 
+  /**
+   * The same PVs named for STATUS_MSG (after the agent prefix). Statistics that share one alarm (all
+   * COMM while the gateway does not answer) are one entry, `<NAME> statistics COMM`, not seventeen.
+   */
+  alarmSources(): AlarmSource[] {
+    const own = ['STATE', 'ALIVE', 'LOG_ERRS'].map((s) => recordAlarm(this.get(s), `${this.o.name}:${s}`));
+    // STATE in alarm after an exit: say how it ended, in full (LAST_EXIT holds 39 characters)
+    if (own[0]!.severity > NO_ALARM && this.lastExitShown) own[0]!.why += ` (${this.lastExitShown})`;
+    const stats = MIRRORED_STATS.map(([s]) => recordAlarm(this.get(s), `${this.o.name}:${s}`));
+    const first = stats[0]!;
+    const isShared = stats.every((a) => a.severity === first.severity && a.why === first.why);
+    const statSources = isShared ? [{ ...first, name: `${this.o.name} statistics` }] : stats;
+    return [...own, ...statSources].filter((a) => a.severity > NO_ALARM);
+  }
+
   setCommand(cmd: string): void {
     this.get('CMD').set([...Buffer.from(cmd.slice(0, 4095), 'latin1'), 0]);
   }
@@ -191,7 +211,15 @@ export class GatewayPvs {
     this.get('PID').set(st.pid ?? 0);
     this.get('UPTIME').set(st.uptimeMs === undefined ? '' : formatUptime(Math.floor(st.uptimeMs / 1000)));
     this.get('RESTARTS').set(st.restarts);
-    const lastExit = st.state === 'fatal' && st.reason ? shortReason(st.reason) : (st.lastExit?.text ?? '');
+    const lastExit =
+      st.state === 'fatal' && st.reason
+        ? shortReason(st.reason)
+        : st.lastExit
+          ? lastExitText(st.lastExit.text, this.exitReason)
+          : '';
+    this.lastExitShown = st.lastExit
+      ? `${st.lastExit.text}${this.exitReason ? `: ${this.exitReason}` : ''}`
+      : '';
     this.get('LAST_EXIT').set(lastExit.slice(0, 39));
     // MINOR/WRITE while a write failed within LOG_ERROR_HOLD_MS: a past, healed failure keeps its count
     // but no longer holds STATUS at Degraded.
@@ -207,6 +235,11 @@ export class GatewayPvs {
       this.get('CPU').set(0);
       this.get('MEM').set(0);
     }
+  }
+
+  /** The reason found in the output after the last exit (undefined: it gave none). */
+  setExitReason(reason: string | undefined): void {
+    this.exitReason = reason;
   }
 
   setUsage(cpuPercent: number, rssBytes: number): void {

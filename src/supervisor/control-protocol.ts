@@ -14,6 +14,12 @@ export type ControlRequest =
   | { cmd: 'follow'; name: string; lines?: number }
   | { cmd: 'console'; name: string; readOnly?: boolean };
 
+/** STATUS (Ok / Degraded / Fault) and the STATUS_MSG that explains it. */
+export interface HealthSummary {
+  status: string;
+  message: string;
+}
+
 export type ControlResponse =
   | {
       ok: true;
@@ -23,6 +29,8 @@ export type ControlResponse =
       holder?: LockHolder;
       /** In a pvs answer: the record names the agent serves. */
       names?: string[];
+      /** `status`: the agent's STATUS and STATUS_MSG, when the agent serves them. */
+      health?: HealthSummary;
       text?: string;
       result?: unknown;
     }

@@ -12,6 +12,7 @@ import {
   parseRequest,
   type ControlRequest,
   type ControlResponse,
+  type HealthSummary,
 } from './control-protocol.js';
 import type { LockHolder } from './instance-lock.js';
 import type { Supervisor } from './supervisor.js';
@@ -37,6 +38,8 @@ export interface ControlServerOptions {
   listPvs?: (pattern: string) => string[];
   /** Called for `reload`; its result is returned to the client. Without it, reload is refused. */
   onReload?: () => unknown;
+  /** Added to the `status` answer: the agent's health summary. */
+  health?: () => HealthSummary;
   tcpConsoles?: readonly TcpConsoleOptions[];
   /** A slow follow/console client gets output dropped once this much is waiting for it. Default 1 MiB. */
   maxClientBacklogBytes?: number;
@@ -232,6 +235,7 @@ async function handle(
         now: Date.now(),
         children: sup.snapshotAll(),
         ...(options.holder ? { holder: options.holder } : {}),
+        ...(options.health ? { health: options.health() } : {}),
       };
     case 'start':
       if (request.name === 'all') sup.startAll();

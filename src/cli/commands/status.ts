@@ -2,11 +2,17 @@
 import type { Command } from '../command.js';
 import { parseOptions } from '../command.js';
 import { controlRequest } from '../../supervisor/control-client.js';
-import { defaultSocketPath, formatStatusTable, SOCKET_OPTION, SOCKET_USAGE } from '../control-client.js';
+import {
+  defaultSocketPath,
+  formatHealthLine,
+  formatStatusTable,
+  SOCKET_OPTION,
+  SOCKET_USAGE,
+} from '../control-client.js';
 
 const USAGE = `Usage: gwagent status [--json] [--socket PATH]
-  Shows which agent holds the state directory (pid, host, since when), then
-  NAME STATE PID UPTIME RESTARTS LAST-EXIT for every child of the running agent.
+  Shows which agent holds the state directory (pid, host, since when), the agent's STATUS and
+  what sets it (STATUS_MSG), then NAME STATE PID UPTIME RESTARTS LAST-EXIT for every child.
   --json          the full status objects as JSON
 ${SOCKET_USAGE}`;
 
@@ -24,7 +30,7 @@ export const command: Command = {
     const h = response.holder;
     if (h)
       process.stdout.write(`agent pid ${h.pid} on host ${h.host} holds ${h.stateDir} since ${h.since}\n`);
-    process.stdout.write(formatStatusTable(children));
+    process.stdout.write(formatHealthLine(response.health) + formatStatusTable(children));
     return 0;
   },
 };
