@@ -4,7 +4,7 @@
 // only wires their public APIs together.
 import { mkdir } from 'node:fs/promises';
 import { CaClient } from '../ca/client/index.js';
-import { MAJOR_ALARM, NO_ALARM, SOFT_ALARM } from '../ca/constants.js';
+import { INVALID_ALARM, MAJOR_ALARM, NO_ALARM, SOFT_ALARM } from '../ca/constants.js';
 import { GwError, ProblemsError } from '../errors.js';
 import {
   gatewayFilesDir,
@@ -183,6 +183,7 @@ export class Agent {
           message: this.configProblem,
         };
       },
+      onHealth: () => this.health?.statusNow() ?? { status: 'Fault', severity: INVALID_ALARM },
       ...(c.control.console.enabled
         ? {
             tcpConsoles: c.gateways.map((g, i) => ({

@@ -6,14 +6,28 @@ import type { ChildStatus } from './types.js';
 
 export type ControlRequest =
   | { cmd: 'status' }
+  | { cmd: 'health' }
   | { cmd: 'start' | 'stop' | 'restart'; name: string }
   | { cmd: 'reload' }
   | { cmd: 'logs'; name: string; lines?: number }
   | { cmd: 'follow'; name: string; lines?: number }
   | { cmd: 'console'; name: string; readOnly?: boolean };
 
+/** The agent's health summary: its STATUS PV (Ok / Degraded / Fault) and that PV's severity. */
+export interface HealthSummary {
+  status: string;
+  severity: number;
+}
+
 export type ControlResponse =
-  | { ok: true; now?: number; children?: ChildStatus[]; text?: string; result?: unknown }
+  | {
+      ok: true;
+      now?: number;
+      children?: ChildStatus[];
+      text?: string;
+      result?: unknown;
+      health?: HealthSummary;
+    }
   | { ok: false; error: { code: ErrorCode; message: string } };
 
 /** Longest request line accepted; longer input closes the connection. */
@@ -34,7 +48,7 @@ export function parseRequest(line: string): ControlRequest {
   }
   const r = value as Record<string, unknown>;
   const cmd = r['cmd'];
-  if (cmd === 'status' || cmd === 'reload') return { cmd };
+  if (cmd === 'status' || cmd === 'reload' || cmd === 'health') return { cmd };
   if (typeof cmd !== 'string' || !NAMED.has(cmd)) {
     throw new GwError('GW_CONTROL', `unknown cmd: ${JSON.stringify(cmd)}`);
   }

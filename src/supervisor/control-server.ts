@@ -12,6 +12,7 @@ import {
   parseRequest,
   type ControlRequest,
   type ControlResponse,
+  type HealthSummary,
 } from './control-protocol.js';
 import type { Supervisor } from './supervisor.js';
 
@@ -32,6 +33,8 @@ export interface ControlServerOptions {
   mode?: number;
   /** Called for `reload`; its result is returned to the client. Without it, reload is refused. */
   onReload?: () => unknown;
+  /** Called for `health` (the container's health check). Without it, health is refused. */
+  onHealth?: () => HealthSummary;
   tcpConsoles?: readonly TcpConsoleOptions[];
   /** A slow follow/console client gets output dropped once this much is waiting for it. Default 1 MiB. */
   maxClientBacklogBytes?: number;
@@ -242,6 +245,9 @@ async function handle(
     }
     case 'logs':
       return { ok: true, text: sup.tail(request.name, request.lines) };
+    case 'health':
+      if (!options.onHealth) throw new GwError('GW_CONTROL', 'this agent does not report health');
+      return { ok: true, health: options.onHealth() };
     default:
       throw new GwError('GW_INTERNAL', `unhandled request ${request.cmd}`);
   }
