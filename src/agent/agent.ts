@@ -25,6 +25,7 @@ import { Supervisor, type ChildSpec, type ControlServer } from '../supervisor/in
 import { prepareHome } from './gateway-home.js';
 import { childSpec, commandLine } from './child-spec.js';
 import { GatewayPvs } from './gateway-pvs.js';
+import { lastOutputLine } from './exit-line.js';
 import { ProcUsage } from './proc-usage.js';
 import { requestReread } from './reread.js';
 import { StatsMirror } from './stats-mirror.js';
@@ -164,7 +165,7 @@ export class Agent {
     this.supervisor = new Supervisor({ stateDir: `${c.agent.stateDir}/children`, logDir: c.agent.logDir });
     this.supervisor.on('state', (ev) => {
       const g = this.gateways.get(ev.name);
-      if (g) g.pvs.setStatus(this.supervisor.snapshot(ev.name));
+      if (g) g.pvs.setStatus(this.supervisor.snapshot(ev.name), this.exitLine(ev.name));
       this.log.info(`${ev.name}: ${ev.previous} -> ${ev.state}${ev.reason ? ` (${ev.reason})` : ''}`);
       this.updateCounts();
     });
@@ -406,6 +407,14 @@ export class Agent {
     if (isOk) this.agentPvs.get('CONFIG_MSG')?.setAlarm(NO_ALARM, NO_ALARM);
   }
 
+  /** While a gateway is down after an exit: the last line it printed (the pty may deliver it after
+   * the exit event, so the periodic refresh looks again). */
+  private exitLine(name: string): string | undefined {
+    const st = this.supervisor.snapshot(name);
+    if (st.state !== 'exited' && st.state !== 'backoff' && st.state !== 'fatal') return undefined;
+    return lastOutputLine(this.supervisor.tail(name, 50), name);
+  }
+
   private updateCounts(): void {
     const running = this.supervisor.snapshotAll().filter((s) => s.state === 'running').length;
     this.agentPvs.get('GW_RUNNING')?.set(running);
@@ -418,7 +427,7 @@ export class Agent {
     const now = Date.now();
     for (const [name, entry] of this.gateways) {
       const st = this.supervisor.snapshot(name);
-      entry.pvs.setStatus(st);
+      entry.pvs.setStatus(st, this.exitLine(name));
       if (st.pid !== undefined) {
         const u = await this.usage.sample(name, st.pid);
         if (u) entry.pvs.setUsage(u.cpuPercent, u.rssBytes);
