@@ -107,6 +107,30 @@ ci_build_base() {
     rm -rf "$dir"
     ci_log "made $image"
   fi
+  ci_trust_host_ca "$image"
+}
+
+# npm in the build stage must trust what this host's npm trusts: where the registry is reached through
+# a TLS-inspecting proxy, the host's CA bundle is the only one that works. Adds it (and npm's cafile
+# setting) as one layer over BASE; prints the image to build from.
+ci_trust_host_ca() {
+  local base=$1 bundle=/etc/ssl/certs/ca-certificates.crt image
+  if [ ! -s "$bundle" ]; then
+    echo "$base"
+    return
+  fi
+  image="localhost/gwagent-ci-build-base-ca:$(ci_key 1 "$base" "$(sha256sum <"$bundle")")"
+  if ! podman image exists "$image"; then
+    local dir
+    dir=$(mktemp -d)
+    cp "$bundle" "$dir/ca-certificates.crt"
+    echo "cafile=/etc/ssl/certs/ca-certificates.crt" >"$dir/npmrc"
+    printf 'FROM %s\nCOPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt\nCOPY npmrc /usr/local/etc/npmrc\n' \
+      "$base" >"$dir/Containerfile"
+    podman build -q --pull=never -t "$image" "$dir" >/dev/null || { rm -rf "$dir"; return 1; }
+    rm -rf "$dir"
+    ci_log "made $image"
+  fi
   echo "$image"
 }
 

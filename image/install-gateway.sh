@@ -50,7 +50,9 @@ for program in "$dest"/bin/*; do
   ln -sf "$program" "/usr/local/bin/$(basename "$program")"
 done
 
-for program in "$dest"/bin/*; do
+# the gateway first: its libraries are the ones a wrong GATEWAY_LIB_DIRS is about
+for program in "$dest/bin/gateway" "$dest"/bin/caRepeater; do
+  [ -e "$program" ] || continue
   missing=$(ldd "$program" 2>&1 | sed -n 's/^[[:space:]]*\([^[:space:]]*\) => not found.*/\1/p' | tr '\n' ' ')
   [ -z "$missing" ] || fail "$program (from GATEWAY_IMAGE): libraries not found: $missing(add their directories to GATEWAY_LIB_DIRS, or their packages to RUNTIME_PACKAGES)"
 done

@@ -339,7 +339,7 @@ check "a broken config exits 78 with every problem as file:line in podman logs" 
 agent_ini 192.0.2.9 >"$WORK/quit.ini"
 run_container "$ID-quit" "$WORK/quit.ini" -d >/dev/null
 quit_reason_shown() {
-  pv_is $HEALTH GWITEST:GWR:LAST_EXIT 'exit 0' && site_caget $HEALTH -t GWITEST:GWR:LOG_MSG | grep -q 'attached to a network'
+  pv_is $HEALTH GWITEST:GWR:LAST_EXIT 'exit 0' && site_caget $HEALTH -t GWITEST:GWR:LOG_MSG | grep -q 'server isnt attached to a netw'
 }
 check "a gateway that exits at once shows LAST_EXIT 'exit 0' and its reason in LOG_MSG" wait_until 30 quit_reason_shown
 say "GWR: LAST_EXIT '$(site_caget "$HEALTH" -t GWITEST:GWR:LAST_EXIT)', LOG_MSG '$(site_caget "$HEALTH" -t GWITEST:GWR:LOG_MSG)'"
