@@ -184,14 +184,15 @@ site_caget() { # ADDR caget-args...
 }
 # Our own caRepeater in the site namespace, bound before any caget runs (or caget would start one that
 # outlives this script).
-in_site "$EPICS_BIN/caRepeater" >/dev/null 2>&1 &
+# (ip netns exec execs the program, so $! is the program's PID: no shell function in between.)
+ip netns exec "$NS_S" "$EPICS_BIN/caRepeater" >/dev/null 2>&1 &
 PIDS+=($!)
 repeater_bound() { in_site ss -Hlun 'sport = :5065' | grep -q .; }
 wait_until 10 repeater_bound || { not_ok "caRepeater in the site namespace"; exit 1; }
 soft_ioc() { # ADDRESS RECORD VALUE
   printf 'record(ai, "%s") {\n  field(VAL, "%s")\n  field(PINI, "YES")\n}\n' "$2" "$3" >"$WORK/$2.db"
-  in_site env EPICS_CAS_INTF_ADDR_LIST="$1" EPICS_CAS_AUTO_BEACON_ADDR_LIST=NO EPICS_CAS_BEACON_ADDR_LIST="$1" \
-    "$EPICS_BIN/softIoc" -D "$PEERS/dbd/softIoc.dbd" -S -d "$WORK/$2.db" >"$WORK/$2.log" 2>&1 &
+  ip netns exec "$NS_S" env EPICS_CAS_INTF_ADDR_LIST="$1" EPICS_CAS_AUTO_BEACON_ADDR_LIST=NO \
+    EPICS_CAS_BEACON_ADDR_LIST="$1" "$EPICS_BIN/softIoc" -D "$PEERS/dbd/softIoc.dbd" -S -d "$WORK/$2.db" >"$WORK/$2.log" 2>&1 &
   PIDS+=($!)
 }
 soft_ioc 192.0.2.1 GWI:ACC:VAL 42
