@@ -159,6 +159,7 @@ describe('exitInfo', () => {
 describe('control protocol', () => {
   it('parses each request', () => {
     expect(parseRequest('{"cmd":"status"}')).toEqual({ cmd: 'status' });
+    expect(parseRequest('{"cmd":"health"}')).toEqual({ cmd: 'health' });
     expect(parseRequest('{"cmd":"stop","name":"gw1"}')).toEqual({ cmd: 'stop', name: 'gw1' });
     expect(parseRequest('{"cmd":"logs","name":"gw1","lines":5}')).toEqual({
       cmd: 'logs',
