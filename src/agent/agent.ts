@@ -4,7 +4,7 @@
 // only wires their public APIs together.
 import { mkdir } from 'node:fs/promises';
 import { CaClient } from '../ca/client/index.js';
-import { MAJOR_ALARM, NO_ALARM, SOFT_ALARM } from '../ca/constants.js';
+import { INVALID_ALARM, MAJOR_ALARM, NO_ALARM, SOFT_ALARM } from '../ca/constants.js';
 import { GwError, ProblemsError } from '../errors.js';
 import {
   gatewayFilesDir,
@@ -18,7 +18,7 @@ import {
 import { CONTROL_ASG } from '../ioc/access/default-acf.js';
 import { parseAcf, RecordDatabase, type RecordHandle } from '../ioc/db/index.js';
 import { HealthIoc } from '../ioc/health/health-ioc.js';
-import { HealthSampler, STATUS_STRINGS } from '../ioc/health/index.js';
+import { HealthSampler } from '../ioc/health/index.js';
 import { startCaServer, type CaServer } from '../ioc/server/ca-server.js';
 import type { Logger } from '../log.js';
 import {
@@ -33,6 +33,7 @@ import { ExitNotes } from './exit-reason.js';
 import { prepareHome } from './gateway-home.js';
 import { childSpec, commandLine } from './child-spec.js';
 import { GatewayPvs } from './gateway-pvs.js';
+import { lastOutputLine } from './exit-line.js';
 import { ProcUsage } from './proc-usage.js';
 import { requestReread } from './reread.js';
 import { StatsMirror } from './stats-mirror.js';
@@ -170,7 +171,7 @@ export class Agent {
     this.supervisor.on('state', (ev) => {
       const g = this.gateways.get(ev.name);
       if (ev.state === 'starting') this.exitNotes.started(ev.name, this.supervisor.tail(ev.name, 1));
-      if (g) g.pvs.setStatus(this.supervisor.snapshot(ev.name));
+      if (g) g.pvs.setStatus(this.supervisor.snapshot(ev.name), this.exitLine(ev.name));
       // FATAL needs an operator (a config change or a start); BACKOFF is a gateway that keeps dying.
       const level = ev.state === 'fatal' ? 'error' : ev.state === 'backoff' ? 'warn' : 'info';
       this.log[level](`${ev.name}: ${ev.previous} -> ${ev.state}${ev.reason ? ` (${ev.reason})` : ''}`);
@@ -188,7 +189,7 @@ export class Agent {
       holder: this.lock.holder,
       listPvs: (pattern) => this.db.names(pattern),
       health: () => ({
-        status: STATUS_STRINGS[Number(this.db.get(`${c.agent.prefix}STATUS`)?.get() ?? 0)] ?? '?',
+        ...(this.health?.statusNow() ?? { status: 'Fault', severity: INVALID_ALARM }),
         message: this.health?.statusMessage ?? '',
       }),
       onReload: async () => {
@@ -445,8 +446,16 @@ export class Agent {
     const reason = this.exitNotes.reason(name, this.supervisor.tail(name, 60));
     if (!reason && !isRetry) setTimeout(() => this.explainExit(name, true), 300).unref();
     entry.pvs.setExitReason(reason);
-    entry.pvs.setStatus(this.supervisor.snapshot(name));
+    entry.pvs.setStatus(this.supervisor.snapshot(name), this.exitLine(name));
     this.health?.updateStatus();
+  }
+
+  /** While a gateway is down after an exit: the last line it printed (the pty may deliver it after
+   * the exit event, so the periodic refresh looks again). */
+  private exitLine(name: string): string | undefined {
+    const st = this.supervisor.snapshot(name);
+    if (st.state !== 'exited' && st.state !== 'backoff' && st.state !== 'fatal') return undefined;
+    return lastOutputLine(this.supervisor.tail(name, 50), name);
   }
 
   private updateCounts(): void {
@@ -461,7 +470,7 @@ export class Agent {
     const now = Date.now();
     for (const [name, entry] of this.gateways) {
       const st = this.supervisor.snapshot(name);
-      entry.pvs.setStatus(st);
+      entry.pvs.setStatus(st, this.exitLine(name));
       if (st.pid !== undefined) {
         const u = await this.usage.sample(name, st.pid);
         if (u) entry.pvs.setUsage(u.cpuPercent, u.rssBytes);

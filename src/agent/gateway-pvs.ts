@@ -90,6 +90,8 @@ export class GatewayPvs {
   private exitReason: string | undefined;
   private lastExitShown = '';
   private lastLogErrorAt: number | undefined;
+  /** What the gateway printed last before its latest exit; cleared once it runs again. */
+  private exitLine: string | undefined;
 
   constructor(private readonly o: GatewayPvOptions) {
     this.base = `${o.prefix}${o.name}:`;
@@ -110,7 +112,8 @@ export class GatewayPvs {
     this.add('stringin', 'LABEL', { DESC: 'Gateway function', VAL: o.label.slice(0, 39) });
     // Writing the log never stops the gateway; failures (directory unwritable, disk full) show here.
     this.add('longin', 'LOG_ERRS', { DESC: 'Log write errors', VAL: 0 });
-    this.add('stringin', 'LOG_MSG', { DESC: 'Last log write error', VAL: '' });
+    // ... and so does the last line a gateway printed before it exited (its reason to quit).
+    this.add('stringin', 'LOG_MSG', { DESC: 'Log write error or exit message', VAL: '' });
     this.add('bi', 'ALIVE', {
       DESC: 'Gateway answers on its server side',
       ZNAM: 'No',
@@ -203,8 +206,11 @@ export class GatewayPvs {
     this.get('CMD').set([...Buffer.from(cmd.slice(0, 4095), 'latin1'), 0]);
   }
 
-  /** Publishes a supervisor snapshot; `reason` explains FATAL (e.g. "gateway binary not found"). */
-  setStatus(st: ChildStatus): void {
+  /**
+   * Publishes a supervisor snapshot; `reason` explains FATAL (e.g. "gateway binary not found").
+   * `exitLine` is the last line the gateway printed, given while it is down after an exit.
+   */
+  setStatus(st: ChildStatus, exitLine?: string): void {
     const idx = CHILD_STATES.indexOf(st.state);
     // A backoff that reached its cap stays MAJOR; every other state has its table severity.
     this.get('STATE').set(idx, st.isBackoffAtCap ? { severity: MAJOR_ALARM, status: STATE_ALARM } : {});
@@ -229,7 +235,11 @@ export class GatewayPvs {
     const isRecent =
       this.lastLogErrorAt !== undefined && Date.now() - this.lastLogErrorAt < LOG_ERROR_HOLD_MS;
     this.get('LOG_ERRS').set(errors, isRecent ? { severity: MINOR_ALARM, status: WRITE_ALARM } : {});
-    this.get('LOG_MSG').set((st.log?.lastError ?? '').slice(0, 39));
+    // A recent write error first; else why the gateway last quit, until it runs again.
+    if (st.state === 'running') this.exitLine = undefined;
+    else if (exitLine !== undefined) this.exitLine = exitLine;
+    const message = isRecent ? st.log?.lastError : (this.exitLine ?? st.log?.lastError);
+    this.get('LOG_MSG').set((message ?? '').slice(0, 39));
     this.get('LAST_START').set(st.lastStartAt === undefined ? '' : formatTod(st.lastStartAt));
     if (st.pid === undefined) {
       this.get('CPU').set(0);

@@ -7,6 +7,7 @@ import type { ChildStatus } from './types.js';
 
 export type ControlRequest =
   | { cmd: 'status' }
+  | { cmd: 'health' }
   | { cmd: 'start' | 'stop' | 'restart'; name: string }
   | { cmd: 'reload' }
   | { cmd: 'pvs'; pattern?: string }
@@ -14,9 +15,10 @@ export type ControlRequest =
   | { cmd: 'follow'; name: string; lines?: number }
   | { cmd: 'console'; name: string; readOnly?: boolean };
 
-/** STATUS (Ok / Degraded / Fault) and the STATUS_MSG that explains it. */
+/** STATUS (Ok / Degraded / Fault), its severity, and the STATUS_MSG that explains it. */
 export interface HealthSummary {
   status: string;
+  severity: number;
   message: string;
 }
 
@@ -54,7 +56,7 @@ export function parseRequest(line: string): ControlRequest {
   }
   const r = value as Record<string, unknown>;
   const cmd = r['cmd'];
-  if (cmd === 'status' || cmd === 'reload') return { cmd };
+  if (cmd === 'status' || cmd === 'reload' || cmd === 'health') return { cmd };
   if (cmd === 'pvs') {
     const pattern = r['pattern'];
     if (pattern !== undefined && typeof pattern !== 'string')

@@ -38,7 +38,8 @@ export interface ControlServerOptions {
   listPvs?: (pattern: string) => string[];
   /** Called for `reload`; its result is returned to the client. Without it, reload is refused. */
   onReload?: () => unknown;
-  /** Added to the `status` answer: the agent's health summary. */
+  /** The agent's health summary: added to the `status` answer, and the answer to `health` (the
+   * container's health check). Without it, health is refused. */
   health?: () => HealthSummary;
   tcpConsoles?: readonly TcpConsoleOptions[];
   /** A slow follow/console client gets output dropped once this much is waiting for it. Default 1 MiB. */
@@ -259,6 +260,9 @@ async function handle(
     case 'pvs':
       if (!options.listPvs) throw new GwError('GW_CONTROL', 'this agent serves no PVs');
       return { ok: true, names: options.listPvs(request.pattern ?? '*') };
+    case 'health':
+      if (!options.health) throw new GwError('GW_CONTROL', 'this agent does not report health');
+      return { ok: true, health: options.health() };
     default:
       throw new GwError('GW_INTERNAL', `unhandled request ${request.cmd}`);
   }

@@ -15,7 +15,7 @@ import {
   type UpdateGroup,
 } from './pv-table.js';
 import type { HealthSampler, HealthValues } from './sampler.js';
-import { computeStatus } from './status.js';
+import { computeStatus, STATUS_STRINGS } from './status.js';
 import { recordAlarm, statusMessage, type AlarmSource } from './status-message.js';
 
 /**
@@ -261,6 +261,15 @@ export class HealthIoc {
       }
       this.updateStatus(wallMs);
     });
+  }
+
+  /** STATUS as last published: Ok / Degraded / Fault and its severity (what a health check reports). */
+  statusNow(): { status: string; severity: number } {
+    if (!this.status) return { status: 'Fault', severity: INVALID_ALARM };
+    return {
+      status: STATUS_STRINGS[Number(this.status.get())] ?? 'Fault',
+      severity: this.status.alarm.severity,
+    };
   }
 
   /** STATUS: Ok / Degraded / Fault, with the worst severity of every health PV and the extras. */
