@@ -98,7 +98,10 @@ export function renderContainerIni(site: Site, container: SiteContainer): string
     );
     if (itf.broadcast !== undefined) out.push(kv('broadcast', itf.broadcast));
     out.push(`; ${itf.vlan}`, kv('gin', isGin ? 'yes' : 'no'));
-    if (isGin) {
+    if (isGin && itf.search !== undefined) {
+      out.push('; the search list given in the site file');
+      if (itf.search.length > 0) out.push(kv('search', itf.search.join(', ')));
+    } else if (isGin) {
       const whitelist = ginWhitelist(site, container);
       out.push("; every other container's gateway servers on the GIN (never this container's own)");
       if (whitelist.length > 0) out.push(kv('search', whitelist.join(', ')));
