@@ -80,9 +80,10 @@ export class SiteBed {
     };
   }
 
-  /** Writes the site JSON for this run and renders it with `gwagent site render`. */
-  render(): RunResult & { siteFile: string; outDir: string } {
-    const text = readFileSync(SITE_TEMPLATE, 'utf8')
+  /** Writes the site JSON for this run (`edit` may change its text) and renders it with `gwagent site render`. */
+  render(edit: (text: string) => string = (t) => t): RunResult & { siteFile: string; outDir: string } {
+    const template = edit(readFileSync(SITE_TEMPLATE, 'utf8'));
+    const text = template
       .replaceAll('$DIR', this.dir)
       .replaceAll('$PEERS', this.peers)
       .replaceAll('$USER', userInfo().username)
@@ -120,9 +121,10 @@ export class SiteBed {
       this.bed.start(ns, [join(this.peers, 'bin/linux-x86_64/caRepeater')], { env: this.pathEnv });
   }
 
-  startIoc(network: 'acc' | 'awf'): BedProcess {
+  /** softIoc in a subnet serving IOC_DB[network] plus `extraRecords` (.db text). */
+  startIoc(network: 'acc' | 'awf', extraRecords = ''): BedProcess {
     const db = join(this.dir, `${network}.db`);
-    writeFileSync(db, IOC_DB[network]);
+    writeFileSync(db, IOC_DB[network] + extraRecords);
     const bin = join(this.peers, 'bin/linux-x86_64/softIoc');
     const ioc = this.bed.start(network, [bin, '-D', join(this.peers, 'dbd/softIoc.dbd'), '-S', '-d', db], {
       env: {
