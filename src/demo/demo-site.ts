@@ -87,14 +87,16 @@ export function namespacedDemoUnavailable(env: NodeJS.ProcessEnv = process.env):
   return undefined;
 }
 
-/** The commands a newcomer should try, for the namespaces of this run. */
+/**
+ * The three commands a newcomer should try, for the namespaces of this run (the other direction,
+ * `GIN:MSG` in the subnet through DEMOR, works alike from the subnet's namespace).
+ */
 export function demoCommands(bed: NetnsBed, stateDir: string): string[] {
   const ca = (ns: string, addr: string, args: string) =>
     `ip netns exec ${bed.ns(ns)} env EPICS_CA_AUTO_ADDR_LIST=NO EPICS_CA_ADDR_LIST=${addr} node ${GWAGENT} ca ${args}`;
   return [
     `node ${GWAGENT} status --socket ${join(stateDir, 'control.sock')}`,
-    ca('gin', DEMO_NET.container.ginAddress, 'monitor SUB:RAMP   # a subnet PV on the GIN, through DEMOF'),
-    ca('sub', DEMO_NET.sub.broadcast, 'get GIN:MSG   # a GIN PV in the subnet, through DEMOR'),
+    ca('gin', DEMO_NET.container.ginAddress, 'monitor SUB:RAMP   # the subnet IOC on the GIN, through DEMOF'),
     ca('gw', '127.0.0.1', 'get DEMO:STATUS DEMO:DEMOF:STATE DEMO:DEMOF:PV_TOTAL   # the agent health IOC'),
   ];
 }
