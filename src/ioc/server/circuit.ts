@@ -16,7 +16,7 @@ import type { ValueSnapshot } from '../../ca/value.js';
 import { GwError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { encodeCached } from './encode-cache.js';
-import { HANDLERS, ProtocolViolation } from './handlers.js';
+import { HANDLERS, onOversize, ProtocolViolation } from './handlers.js';
 import type { ClientIdentity, PvProvider, ServedPv } from './pv.js';
 
 /** Updates kept per subscription while the client is slow or has sent EVENTS_OFF (rsrv's quota). */
@@ -101,7 +101,12 @@ export class Circuit {
   ) {
     this.peer = peer;
     this.identity = { user: '', host: peer.ip, ip: peer.ip };
-    this.parser = new StreamParser(maxPayload);
+    this.parser = new StreamParser(maxPayload, { skipOversize: true });
+  }
+
+  /** The largest request payload accepted; larger ones get ECA_TOLARGE. */
+  get maxPayload(): number {
+    return this.parser.maxPayload;
   }
 
   get description(): string {
@@ -129,6 +134,7 @@ export class Circuit {
   }
 
   private dispatch(msg: CaMessage): void {
+    if (msg.oversize) return onOversize(this, msg);
     const handler = HANDLERS[msg.command];
     if (!handler) {
       // rsrv: ERROR ECA_INTERNAL carrying the request, then the circuit is closed (ca-protocol.md §10.2).
