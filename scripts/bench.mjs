@@ -254,7 +254,7 @@ function renderSection(report, list) {
 
 /** Replaces the text between BEGIN and END in `file` (appends the section if absent); atomic rename. */
 function writeSection(file, body) {
-  let text = '';
+  let text;
   try {
     text = readFileSync(file, 'utf8');
   } catch {

@@ -181,6 +181,7 @@ export class Circuit {
     if (this.closed) return;
     let budget = INPUT_BUDGET;
     const outer = dispatching;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the module notes who causes the posts
     dispatching = this;
     try {
       while (this.inboxAt < this.inbox.length && budget-- > 0) {
