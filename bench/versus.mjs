@@ -2,7 +2,7 @@
 // softIoc (rsrv, from the EPICS peers) or by `gwagent ioc`, a fresh server process per measurement, and
 // the same libca load client (bench/ca-load.c) against both. Each scenario returns plain numbers and the
 // checks it made; rounds, medians and the report live in scripts/bench.mjs.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import process from 'node:process';
@@ -53,10 +53,22 @@ function waitForTcp(port, ms) {
   });
 }
 
-/** Resident set size of a process in bytes (VmRSS). */
+/**
+ * Resident set size of a process in bytes (VmRSS). softIoc -S ends its main thread (a zombie leader
+ * without memory figures) while its other threads serve: then any live thread's status has the figure.
+ */
 export function rssBytes(pid) {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
+  const tasks = [String(pid), ...readdirSync(`/proc/${pid}/task`)];
+  for (const t of tasks) {
+    const file = t === String(pid) ? `/proc/${pid}/status` : `/proc/${pid}/task/${t}/status`;
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(file, 'utf8'));
+      if (m) return Number(m[1]) * 1024;
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return NaN;
 }
 
 /**
@@ -73,9 +85,13 @@ export async function startServer(kind, ctx) {
       env: ctx.env,
     });
   } else {
-    proc = spawnLines(process.execPath, ['bin/gwagent.js', 'ioc', '--db', ctx.dbPath], {
-      env: { ...ctx.env, GWAGENT_LOG_LEVEL: 'warn' },
-    });
+    proc = spawnLines(
+      process.execPath,
+      [...(ctx.nodeArgs ?? []), 'bin/gwagent.js', 'ioc', '--db', ctx.dbPath],
+      {
+        env: { ...ctx.env, GWAGENT_LOG_LEVEL: 'warn' },
+      },
+    );
   }
   const exited = proc.exit.then(({ code, signal }) => {
     throw new Error(`${kind} exited (${code ?? signal}) at start: ${proc.stderr}`);

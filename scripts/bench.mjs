@@ -137,8 +137,10 @@ async function main() {
   const dbPath = writeDb(dir);
   const port = await freePort();
   const env = caEnv(port);
-  if (opts.profile) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${join(process.cwd(), 'bench/out/prof')}`;
-  const ctx = { port, env, loadBin, dbPath };
+  const nodeArgs = opts.profile
+    ? ['--cpu-prof', `--cpu-prof-dir=${join(process.cwd(), 'bench/out/prof')}`]
+    : [];
+  const ctx = { port, env, loadBin, dbPath, nodeArgs };
   const info = machine();
   const list = scenarios(opts.seconds).filter((s) => !opts.only || opts.only.includes(s.id));
   const runs = Object.fromEntries(list.map((s) => [s.id, { rsrv: [], gwagent: [] }]));
