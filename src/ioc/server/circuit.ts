@@ -74,7 +74,8 @@ export interface ChannelState {
   cid: number;
   pv: ServedPv;
   rights: number;
-  subscriptions: Set<Subscription>;
+  /** Created with the first subscription: most channels never have one (memory per channel). */
+  subscriptions: Set<Subscription> | undefined;
   /** Completion order of put-callbacks on this channel (rsrv serialises them per channel). */
   putChain: Promise<void>;
   cleared: boolean;
@@ -275,7 +276,7 @@ export class Circuit {
       cid,
       pv,
       rights: pv.accessRights(this.identity),
-      subscriptions: new Set(),
+      subscriptions: undefined,
       putChain: SETTLED,
       cleared: false,
     };
@@ -285,7 +286,7 @@ export class Circuit {
 
   destroyChannel(ch: ChannelState): void {
     ch.cleared = true;
-    for (const sub of ch.subscriptions) this.dropSubscription(sub);
+    if (ch.subscriptions) for (const sub of ch.subscriptions) this.dropSubscription(sub);
     this.channels.delete(ch.sid);
   }
 
@@ -311,7 +312,7 @@ export class Circuit {
       ch.rights = rights;
       this.reply(accessRightsResponse(ch.cid, rights));
       if (couldRead === canRead) continue;
-      for (const sub of ch.subscriptions) {
+      for (const sub of ch.subscriptions ?? []) {
         if (canRead) {
           sub.suspended = false;
           this.post(sub, ch.pv.snapshot());
@@ -340,7 +341,7 @@ export class Circuit {
       suspended: (ch.rights & CA_PROTO_ACCESS_RIGHT_READ) === 0,
     };
     this.subscriptions.set(id, sub);
-    ch.subscriptions.add(sub);
+    (ch.subscriptions ??= new Set()).add(sub);
     // The first update goes out at once, whatever the mask (ca-protocol.md §9.3).
     if (sub.suspended) this.postNoAccess(sub);
     else this.post(sub, ch.pv.snapshot());
@@ -354,7 +355,7 @@ export class Circuit {
     sub.unsubscribe();
     sub.queue.length = 0;
     this.ready.delete(sub);
-    sub.channel.subscriptions.delete(sub);
+    sub.channel.subscriptions?.delete(sub);
     this.subscriptions.delete(sub.id);
   }
 
