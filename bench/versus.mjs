@@ -141,6 +141,9 @@ export async function fanout(server, ctx, { clients, pvs, seconds, rate }) {
     const updates = results.reduce((n, r) => n + r.updates, 0);
     const lastNs = results.reduce((m, r) => (BigInt(r.lastNs) > m ? BigInt(r.lastNs) : m), 0n);
     const elapsed = Number(lastNs - BigInt(w.startNs)) / 1e9;
+    // How long after the writer's last put the last subscriber saw its final value (backlog in the
+    // server plus in the kernel's socket buffers plus the clients' own lag).
+    const finalLagMs = (elapsed - w.seconds) * 1000;
     const finals = results.reduce((n, r) => n + r.finalsReceived, 0);
     const cpu = cpu1 - cpu0;
     return {
@@ -154,6 +157,8 @@ export async function fanout(server, ctx, { clients, pvs, seconds, rate }) {
       subscriptions: clients * pvs,
       orderErrors: results.reduce((n, r) => n + r.orderErrors, 0),
       seconds: elapsed,
+      writerSeconds: w.seconds,
+      finalLagMs,
       serverCpuSeconds: cpu,
       cpuUsPerEvent: (cpu / updates) * 1e6,
     };

@@ -232,7 +232,8 @@ function renderSection(report, list) {
     if (sc.id.startsWith('fanout') || sc.id.startsWith('rate')) {
       const f = (s) =>
         `finals ${s.mid.finals}/${s.mid.subscriptions}${s.ok ? '' : ' FAILED'}, ${fmt(s.mid.putsPerSecond)} puts/s, ` +
-        `${fmt(s.mid.deliveredFraction * 100)} % delivered, ${fmt(s.mid.cpuUsPerEvent, 2)} µs CPU/event`;
+        `${fmt(s.mid.deliveredFraction * 100)} % delivered, last final ${fmt(s.mid.finalLagMs)} ms after the last put, ` +
+        `${fmt(s.mid.cpuUsPerEvent, 2)} µs CPU/event`;
       checks = `gwagent: ${f(g)}; rsrv: ${f(r)}`;
     } else if (sc.id === 'get') {
       const f = (s) => `${s.ok ? 'value 42.5' : 'FAILED'}, ${fmt(s.mid.cpuUsPerGet, 1)} µs CPU/get`;

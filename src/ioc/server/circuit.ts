@@ -29,7 +29,7 @@ export const SUBSCRIPTION_QUOTA = 4;
 /** Upper bound of one flush, so a huge backlog is written in slices and direct replies are not starved. */
 const MAX_FLUSH_BYTES = 1 << 20;
 /** Requests one circuit handles per event-loop turn before the others get theirs. */
-export const INPUT_BUDGET = 256;
+export const INPUT_BUDGET = 64;
 /**
  * Longest a circuit's input waits for the sockets its puts filled to drain. A socket that has not
  * drained by then is marked stalled and no longer holds writers back until it drains (a client that
