@@ -317,9 +317,10 @@ static int run_put(const char *prefix, int npv, double seconds, double rate) {
   st = ca_pend_io(60.0);
   int finals = 0;
   for (int i = 0; i < npv; i++) finals += back[i] == FINAL_VALUE;
-  printf("RESULT {\"ok\":%s,\"puts\":%ld,\"startNs\":%lld,\"seconds\":%.4f,\"perSecond\":%.0f,\"finals\":%d}\n",
+  printf("RESULT {\"ok\":%s,\"puts\":%ld,\"startNs\":%lld,\"seconds\":%.4f,\"perSecond\":%.0f,\"finals\":%d,"
+         "\"status\":\"%s\"}\n",
          st == ECA_NORMAL && finals == npv ? "true" : "false", puts + npv, (long long)t0, (double)(t1 - t0) / 1e9,
-         (double)(puts + npv) / ((double)(t1 - t0) / 1e9), finals);
+         (double)(puts + npv) / ((double)(t1 - t0) / 1e9), finals, ca_message(st));
   fflush(stdout);
   ca_context_destroy();
   return finals == npv ? 0 : 1;

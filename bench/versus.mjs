@@ -148,6 +148,8 @@ export async function fanout(server, ctx, { clients, pvs, seconds, rate }) {
     const cpu = cpu1 - cpu0;
     return {
       ok: w.ok && results.every((r) => r.ok) && finals === clients * pvs,
+      writer: { ok: w.ok, finals: w.finals, status: w.status, error: w.error },
+      subscribersOk: results.filter((r) => r.ok).length,
       value: updates / elapsed,
       puts: w.puts,
       putsPerSecond: w.perSecond,

@@ -3,7 +3,7 @@
 // (bench/ca-load.c); for every scenario of bench/versus.mjs, three rounds alternating which server goes
 // first, a fresh server process per measurement, medians. Prints the table and rewrites the section of
 // bench/RESULTS.md between its markers (the rest of the file is kept). Raw numbers: bench/out/results.json.
-// Options: --rounds N (3)  --seconds S (fan-out writer time, 3)  --only fanout-10x10,get,...  --no-build
+// Options: --rounds N (3)  --seconds S (fan-out writer time, 2)  --only fanout-10x10,get,...  --no-build
 //          --no-results-md (print only)  --profile (gwagent runs with --cpu-prof into bench/out/prof)
 import { execFileSync } from 'node:child_process';
 import console from 'node:console';
@@ -76,7 +76,7 @@ function scenarios(seconds) {
 }
 
 function parseArgs(argv) {
-  const o = { rounds: 3, seconds: 3, only: undefined, build: true, resultsMd: true, profile: false };
+  const o = { rounds: 3, seconds: 2, only: undefined, build: true, resultsMd: true, profile: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--rounds') o.rounds = Number(argv[++i]);
