@@ -250,15 +250,16 @@ export class Circuit {
   }
 
   private dispatch(msg: CaMessage): void {
-    if (msg.oversize) return onOversize(this, msg);
     const handler = HANDLERS[msg.command];
     if (!handler) {
       // rsrv: ERROR ECA_INTERNAL carrying the request, then the circuit is closed (ca-protocol.md §10.2).
+      // Also when it claims an oversize payload: that is junk, not a request to skip.
       const text = `unknown or obsolete command ${msg.command}`;
       this.reply(errorResponse(msg, 0xffffffff, ECA_INTERNAL, text));
       throw new ProtocolViolation(text, msg);
     }
-    handler(this, msg);
+    if (msg.oversize) onOversize(this, msg);
+    else handler(this, msg);
   }
 
   /** Queues a direct reply (flushed at the end of the current input batch). */
