@@ -1,7 +1,7 @@
 // The one module that writes rendered gateway files: each file atomically (temp file + rename), only
 // when its content changed, and a report of which gateways need a reload (pvlist or access changed)
 // and which a restart (argv, environment or user changed, or a new gateway).
-import { mkdir, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GwError } from '../errors.js';
 import { FILE_NAMES, type RenderedGateway } from './render-gateway.js';
@@ -102,6 +102,10 @@ export async function writeAllAtomically(
   try {
     for (const [name, content] of Object.entries(files)) {
       const path = join(dir, name);
+      // A target that is not a plain file would fail its rename after others were renamed: refuse now.
+      const existing = await stat(path).catch(() => undefined);
+      if (existing !== undefined && !existing.isFile())
+        throw new GwError('GW_IO', `cannot write ${path}: it exists and is not a regular file`);
       if ((await readOrUndefined(path)) === content) {
         unchanged.push(path);
         continue;
