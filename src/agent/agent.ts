@@ -249,6 +249,20 @@ export class Agent {
       await this.reload();
       reload.set(0);
     });
+    // devIocStats' READACF: re-read the access rules, here derived from the configuration's [access].
+    const readAcf = add('bo', 'READACF', {
+      DESC: 'Re-read the access security rules',
+      ZNAM: 'Idle',
+      ONAM: 'Read',
+      ASG: CONTROL_ASG,
+      VAL: 0,
+    });
+    readAcf.onWrite(async (v) => {
+      if (Number(v) !== 1) return;
+      await this.reload();
+      this.db.setAccessPolicy(parseAcf(this.acfText(this.config), '(gwagent built-in access rules)'));
+      readAcf.set(0);
+    });
   }
 
   private addGateway(c: AgentConfig, g: GatewayConfig): void {
