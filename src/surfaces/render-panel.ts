@@ -36,18 +36,18 @@ function limitBar(caption: string, suffix: string, y: number): XmlNode[] {
   const h = ROW_HEIGHT;
   return [
     label(`${name} label`, caption, { x: 0, y, width: CAPTION, height: h }),
-    progressBar(`${name} bar`, pv(suffix), { x: CAPTION, y, width: 140, height: h }),
-    textUpdate(name, pv(suffix), { x: CAPTION + 145, y, width: 70, height: h }, { align: 'right' }),
+    progressBar(`${name} bar`, pv(suffix), { x: CAPTION, y, width: 130, height: h }),
+    textUpdate(name, pv(suffix), { x: CAPTION + 135, y, width: 70, height: h }, { align: 'right' }),
     textUpdate(
       `${name} HIGH`,
       pv(`${suffix}.HIGH`),
-      { x: CAPTION + 220, y, width: 40, height: h },
+      { x: CAPTION + 210, y, width: 40, height: h },
       { font: 'Fine Print', align: 'right', showUnits: false, color: 'MINOR' },
     ),
     textUpdate(
       `${name} HIHI`,
       pv(`${suffix}.HIHI`),
-      { x: CAPTION + 265, y, width: 40, height: h },
+      { x: CAPTION + 255, y, width: 40, height: h },
       { font: 'Fine Print', align: 'right', showUnits: false, color: 'MAJOR' },
     ),
   ];
@@ -127,7 +127,7 @@ function serverBlock(c: SurfaceContainer, y: number): { node: XmlNode; height: n
     label(
       'limits',
       'alarm at',
-      { x: CAPTION + 220, y: 4 * ROW, width: 85, height: h },
+      { x: CAPTION + 210, y: 4 * ROW, width: 85, height: h },
       {
         font: 'Fine Print',
         align: 'center',
@@ -188,7 +188,7 @@ function controls(g: SurfaceGateway, y: number): XmlNode[] {
     return actionButton(
       `${g.name} ${text}`,
       text,
-      { x: 530 + i * 87, y, width: 80, height: 24 },
+      { x: 520 + i * 87, y, width: 80, height: 24 },
       [{ kind: 'write_pv', pv: target, value: '1', description: `${text} ${g.name}` }],
       { pv: target, ...(confirm ? { confirm } : {}), ...(background ? { background } : {}) },
     );

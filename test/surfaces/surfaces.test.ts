@@ -183,6 +183,26 @@ describe('display files', () => {
     }
   });
 
+  it('keep every widget inside its parent (a titled group loses its border and title)', () => {
+    const num = (w: XmlElement, k: string) => Number(childText(w, k) || 0);
+    const check = (file: string, parentNode: XmlElement, width: number, height: number) => {
+      for (const w of parentNode.children.filter((c) => c.name === 'widget')) {
+        const where = `${file}: ${childText(w, 'name')} in ${childText(parentNode, 'name')}`;
+        expect(num(w, 'x') + num(w, 'width'), where).toBeLessThanOrEqual(width);
+        expect(num(w, 'y') + num(w, 'height'), where).toBeLessThanOrEqual(height);
+        if (w.attrs.type === 'group') {
+          const isTitled = childText(w, 'style') === '0';
+          // Phoebus insets a titled group's children by its border and title
+          check(file, w, num(w, 'width') - (isTitled ? 12 : 0), num(w, 'height') - (isTitled ? 24 : 0));
+        }
+      }
+    };
+    for (const [file, text] of Object.entries(site.displays)) {
+      const doc = parseXml(text);
+      check(file, doc, num(doc, 'width'), num(doc, 'height'));
+    }
+  });
+
   it('name every PV through the macro P, never by a hard-coded prefix', () => {
     for (const text of Object.values(site.displays)) {
       const raw = [...text.matchAll(/<pv_name>([^<]*)<\/pv_name>/g)].map((m) => m[1]!);
