@@ -254,7 +254,11 @@ async function main(): Promise<void> {
   const file = positionals[0];
   if (!file || !values.out)
     throw new Error('usage: preview.ts PANEL.bob --out PAGE.html [--ca HOST:PORT] [--macro K=V]');
-  const macros = Object.fromEntries((values.macro ?? []).map((m) => m.split(/=(.*)/s).slice(0, 2)));
+  const macros: Record<string, string> = {};
+  for (const m of values.macro ?? []) {
+    const at = m.indexOf('=');
+    if (at > 0) macros[m.slice(0, at)] = m.slice(at + 1);
+  }
   const bob = readFileSync(file, 'utf8');
   const shown = values.ca ? await readValues(pvNames(bob, macros), values.ca) : new Map<string, PvShown>();
   writeFileSync(values.out, renderPage(bob, shown, macros));
