@@ -3,6 +3,7 @@
 // gateway, mirrors their statistics, and reloads on request. The domains stay independent: this file
 // only wires their public APIs together.
 import { mkdir } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
 import { CaClient } from '../ca/client/index.js';
 import { INVALID_ALARM, MAJOR_ALARM, NO_ALARM, SOFT_ALARM } from '../ca/constants.js';
 import { GwError, ProblemsError } from '../errors.js';
@@ -18,7 +19,7 @@ import {
 import { CONTROL_ASG } from '../ioc/access/default-acf.js';
 import { parseAcf, RecordDatabase, type RecordHandle } from '../ioc/db/index.js';
 import { HealthIoc } from '../ioc/health/health-ioc.js';
-import { HealthSampler } from '../ioc/health/index.js';
+import { defaultInterfaces, HealthSampler } from '../ioc/health/index.js';
 import { startCaServer, type CaServer } from '../ioc/server/ca-server.js';
 import type { Logger } from '../log.js';
 import {
@@ -129,6 +130,11 @@ export class Agent {
         stream: c.agent.stream,
       },
       mounts: Object.entries(c.health.disks).map(([name, path]) => ({ name, path })),
+      // The configured networks' interfaces always have IP:<interface> PVs (INVALID while absent), so
+      // generated panels can name them; other interfaces found at start are added.
+      interfaces: [
+        ...new Set([...c.networks.map((n) => n.interface), ...defaultInterfaces(networkInterfaces())]),
+      ],
     });
     await sampler.init();
     this.health = new HealthIoc({
@@ -276,6 +282,20 @@ export class Agent {
       if (Number(v) !== 1) return;
       await this.reload();
       reload.set(0);
+    });
+    // devIocStats' READACF: re-read the access rules, here derived from the configuration's [access].
+    const readAcf = add('bo', 'READACF', {
+      DESC: 'Re-read the access security rules',
+      ZNAM: 'Idle',
+      ONAM: 'Read',
+      ASG: CONTROL_ASG,
+      VAL: 0,
+    });
+    readAcf.onWrite(async (v) => {
+      if (Number(v) !== 1) return;
+      await this.reload();
+      this.db.setAccessPolicy(parseAcf(agentAcf(this.config), '(gwagent built-in access rules)'));
+      readAcf.set(0);
     });
   }
 
