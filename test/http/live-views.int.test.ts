@@ -129,6 +129,33 @@ describe('/healthz', () => {
   });
 });
 
+describe('gwagent status --health', () => {
+  it('prints the verdict /healthz gives and exits 0 when healthy, 1 when not', async () => {
+    await waitFor(
+      async () => {
+        const before = await (await fetch(url('/healthz'))).text();
+        const r = await agent.cli(['status', '--health', '--config', agent.configPath]);
+        const after = await (await fetch(url('/healthz'))).text();
+        // STATUS may move on a busy machine: accept a run only when /healthz held still around it
+        if (before !== after || r.stdout !== after) return undefined;
+        expect(r.code).toBe(after.startsWith('Fault') ? 1 : 0);
+        return true;
+      },
+      30_000,
+      'status --health to agree with /healthz',
+    );
+  });
+
+  it('exits 1 with Unknown when the health IOC does not answer', async () => {
+    const port = await freePort();
+    const r = await agent.cli(['status', '--health', '--server', `127.0.0.1:${port}`, '--prefix', 'NONE:']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /^Unknown: NONE:STATUS: channel 'NONE:STATUS' did not connect to 127\.0\.0\.1:\d+ within 3000 ms/,
+    );
+  });
+});
+
 describe.skipIf(!hasChromium)('status page in headless Chromium', () => {
   let context: BrowserContext;
   let page: Page;

@@ -79,7 +79,7 @@ export function formatSnapshot(s: ValueSnapshot): string {
   const n = snapshotNumber(s);
   if (s.nativeType === DBF_ENUM) return s.meta.enumStrings[n] ?? String(n);
   if (Number.isNaN(n)) return '';
-  if (s.meta.units === 'bytes') return formatBytes(n);
+  if (s.meta.units === 'bytes' || s.meta.units === 'byte') return formatBytes(n);
   const text = n.toFixed(Math.min(Math.max(s.meta.precision, 0), 10));
   return s.meta.units ? `${text} ${s.meta.units}` : text;
 }
