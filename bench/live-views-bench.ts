@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayPvs } from '../src/agent/gateway-pvs.js';
 import { RecordDatabase } from '../src/ioc/db/record-database.js';
 import { memoryLogger } from '../src/log.js';
-import { AgentFixture, freePort } from '../test/agent/harness.js';
+import { AgentFixture, cpuTicks, freePort } from '../test/agent/harness.js';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -75,6 +75,8 @@ async function idle(): Promise<Record<string, string>> {
   db.createRecord('mbbi', 'B:STATUS', { ZRST: 'Ok', ONST: 'Degraded', TWST: 'Fault', VAL: 0 });
   await sleep(500);
   const before = memory();
+  // the same process without the web server: what Node and the record database cost idle
+  const baseCpu = await cpuPercent(IDLE_S);
   const { WebServer } = await import('../src/agent/http/web-server.js');
   const web = await WebServer.start({
     settings: { enabled: true, address: '127.0.0.1', port: 0, maxConnections: 64, maxEventClients: 16 },
@@ -115,7 +117,9 @@ async function idle(): Promise<Record<string, string>> {
   return {
     'idle: memory added (RSS, after GC)': `${((after.rss - before.rss) / 1e6).toFixed(1)} MB`,
     'idle: memory added (JS heap + external)': `${((after.heap - before.heap) / 1e6).toFixed(1)} MB`,
-    [`idle: process CPU, no page open (${IDLE_S} s)`]: `${idleCpu.toFixed(3)} % of a core`,
+    [`idle: process CPU without the web server (${IDLE_S} s)`]: `${baseCpu.toFixed(3)} % of a core`,
+    [`idle: process CPU with it, no page open (${IDLE_S} s)`]: `${idleCpu.toFixed(3)} % of a core`,
+    'idle: CPU the web server adds': `${(idleCpu - baseCpu).toFixed(3)} % of a core`,
     [`one page open, 2 gateways refreshed every 2 s (${IDLE_S} s)`]: `${pageCpu.toFixed(3)} % of a core, ${(received / IDLE_S).toFixed(0)} B/s pushed`,
   };
 }
@@ -135,11 +139,19 @@ async function scrapes(): Promise<Record<string, string>> {
     const series = body.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
     for (let i = 0; i < 50; i++) await get(agent, httpPort, '/metrics');
     const times: number[] = [];
+    const ticks0 = cpuTicks(fixture.pid);
+    const wall0 = performance.now();
     for (let i = 0; i < SCRAPES; i++) {
       const t0 = performance.now();
       await get(agent, httpPort, '/metrics');
       times.push(performance.now() - t0);
     }
+    const wallS = (performance.now() - wall0) / 1000;
+    // the agent's own CPU per scrape, net of its idle CPU over the same time (health sampling, refresh)
+    const idleTicks0 = cpuTicks(fixture.pid);
+    await sleep(wallS * 1000);
+    const idleTicks = cpuTicks(fixture.pid) - idleTicks0;
+    const scrapeCpuMs = ((idleTicks0 - ticks0 - idleTicks) * 10) / SCRAPES;
     agent.destroy();
     times.sort((a, b) => a - b);
     return {
@@ -148,6 +160,7 @@ async function scrapes(): Promise<Record<string, string>> {
       [`scrape round trip (${SCRAPES}, loopback, keep-alive): median`]: `${percentile(times, 50).toFixed(2)} ms`,
       'scrape round trip: p99': `${percentile(times, 99).toFixed(2)} ms`,
       'scrape round trip: max': `${times[times.length - 1]!.toFixed(2)} ms`,
+      'agent CPU per scrape (net of its idle CPU)': `${scrapeCpuMs.toFixed(2)} ms`,
     };
   } finally {
     await fixture.dispose();

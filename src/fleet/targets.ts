@@ -56,3 +56,19 @@ export function findTarget(
     };
   return { target, gateways: [gateway] };
 }
+
+/**
+ * Containers that share one IOC address: a site that leaves `[ioc] address` at its loopback default
+ * points every container at the host `fleet` runs on. Returns one line per shared address.
+ */
+export function sharedServers(targets: readonly FleetTarget[]): string[] {
+  const byServer = new Map<string, string[]>();
+  for (const t of targets) byServer.set(t.server, [...(byServer.get(t.server) ?? []), t.container]);
+  return [...byServer]
+    .filter(([, names]) => names.length > 1)
+    .map(
+      ([server, names]) =>
+        `${names.join(', ')} all have their health IOC at ${server}: set "ioc": { "address": ... } in the site ` +
+        '(the GIN address, or 0.0.0.0 to be read on it)',
+    );
+}

@@ -9,7 +9,7 @@ import { loadSite } from '../../gwconfig/site-model.js';
 import { FLEET_ACTIONS, fleetControl, type FleetAction } from '../../fleet/fleet-control.js';
 import { fleetJson, formatFleetTable } from '../../fleet/fleet-format.js';
 import { FleetReader } from '../../fleet/fleet-reader.js';
-import { findTarget, fleetTargets, type FleetTarget } from '../../fleet/targets.js';
+import { findTarget, fleetTargets, sharedServers, type FleetTarget } from '../../fleet/targets.js';
 import type { Command } from '../command.js';
 import { parseOptions } from '../command.js';
 
@@ -141,6 +141,8 @@ export const command: Command = {
       throw new GwError('GW_USAGE', `unexpected argument '${extra[0] ?? spec ?? ''}'\n${USAGE}`);
     const loaded = loadTargets(file);
     if (typeof loaded === 'number') return loaded;
+    for (const line of sharedServers(loaded.targets))
+      process.stderr.write(`gwagent fleet: warning: ${line}\n`);
     if (sub === 'status') return status(loaded.targets, values);
     return control(sub as FleetAction, loaded.targets, spec, values, loaded.username);
   },
