@@ -73,10 +73,9 @@ async function idle(): Promise<Record<string, string>> {
       }),
   );
   db.createRecord('mbbi', 'B:STATUS', { ZRST: 'Ok', ONST: 'Degraded', TWST: 'Fault', VAL: 0 });
-  await sleep(500);
-  const before = memory();
   // the same process without the web server: what Node and the record database cost idle
   const baseCpu = await cpuPercent(IDLE_S);
+  const before = memory();
   const { WebServer } = await import('../src/agent/http/web-server.js');
   const web = await WebServer.start({
     settings: { enabled: true, address: '127.0.0.1', port: 0, maxConnections: 64, maxEventClients: 16 },
