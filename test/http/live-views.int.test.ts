@@ -260,6 +260,8 @@ describe.skipIf(!hasChromium)('status page in headless Chromium', () => {
     expect(requested.length).toBeGreaterThanOrEqual(4);
     for (const r of requested) expect(r.startsWith(url('/'))).toBe(true);
 
+    // the agent's next refresh samples the new process's memory: then the picture is complete
+    await waitCell('GWR01:MEM', (t) => t !== '0 B');
     const shot = join(agent.dir, 'status-page.png');
     await page.screenshot({ path: shot, fullPage: true });
     expect(readFileSync(shot).subarray(1, 4).toString()).toBe('PNG');
