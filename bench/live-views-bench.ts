@@ -60,7 +60,7 @@ function get(agent: HttpAgent, port: number, path: string): Promise<string> {
   });
 }
 
-function child(withWeb: boolean): Promise<ChildProcess> {
+function child(withWeb: boolean): Promise<ChildProcess & { port: number }> {
   const p = spawn(
     process.execPath,
     [join(import.meta.dirname, 'live-views-idle-child.mjs'), withWeb ? 'web' : ''],
@@ -68,7 +68,11 @@ function child(withWeb: boolean): Promise<ChildProcess> {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
-  return new Promise((resolve) => p.stdout.once('data', () => resolve(p)));
+  return new Promise((resolve) =>
+    p.stdout.once('data', (d: Buffer) =>
+      resolve(Object.assign(p, { port: Number(/ready (\d+)/.exec(String(d))?.[1]) })),
+    ),
+  );
 }
 
 function rssBytes(pid: number): number {
@@ -77,6 +81,10 @@ function rssBytes(pid: number): number {
 
 async function idleSideBySide(): Promise<Record<string, string>> {
   const [plain, web] = [await child(false), await child(true)];
+  // one scrape and one page load from here, so every lazily built piece is in the server's memory
+  const once = new HttpAgent({ keepAlive: false });
+  await get(once, web.port, '/metrics');
+  await get(once, web.port, '/');
   await sleep(2000);
   const t0 = [cpuTicks(plain.pid!), cpuTicks(web.pid!)];
   await sleep(IDLE_S * 1000);

@@ -1,6 +1,7 @@
 // Child of bench/live-views-bench.ts: a record database with the PVs of 2 gateways and STATUS, idle;
-// with the argument "web", also the agent's web server on it (loopback, ephemeral port). Prints "ready"
-// and then sleeps until killed. Runs the compiled code (dist/) so no TypeScript loader is measured.
+// with the argument "web", also the agent's web server on it (loopback, ephemeral port). Prints its port
+// ("ready 0" without) and then sleeps until killed. Runs the compiled code (dist/) so no TypeScript loader
+// is measured, and makes no request itself (fetch would load undici, which the agent never does).
 import { GatewayPvs } from '../dist/agent/gateway-pvs.js';
 import { RecordDatabase } from '../dist/ioc/db/record-database.js';
 import { memoryLogger } from '../dist/log.js';
@@ -19,6 +20,7 @@ for (const name of ['GWF01', 'GWR01'])
     controls: { start: noop, stop: noop, restart: noop, reload: noop, setAutorestart: noop },
   });
 db.createRecord('mbbi', 'B:STATUS', { ZRST: 'Ok', ONST: 'Degraded', TWST: 'Fault', VAL: 0 });
+let port = 0;
 if (process.argv[2] === 'web') {
   const { WebServer } = await import('../dist/agent/http/web-server.js');
   const web = await WebServer.start({
@@ -30,9 +32,7 @@ if (process.argv[2] === 'web') {
     disks: () => [],
     log: memoryLogger(),
   });
-  // one scrape and one page, so every lazily built piece is in memory
-  await (await fetch(`http://127.0.0.1:${web.port}/metrics`)).text();
-  await (await fetch(`http://127.0.0.1:${web.port}/`)).text();
+  port = web.port;
 }
 setInterval(noop, 1 << 30);
-console.log('ready');
+console.log(`ready ${port}`);

@@ -77,8 +77,9 @@ export class HttpServer {
         headersTimeout: l.headersTimeoutMs,
         requestTimeout: l.requestTimeoutMs,
         keepAliveTimeout: l.keepAliveTimeoutMs,
-        // Node checks the two timeouts above on this period (default 30 s): keep it below them.
-        connectionsCheckingInterval: Math.max(100, Math.min(l.headersTimeoutMs, l.requestTimeoutMs) / 4),
+        // Node enforces the two timeouts above on this period (default 30 s), so a slow sender is cut
+        // after 1 to 1.5 times its timeout. Each check wakes the idle agent up: not more often than that.
+        connectionsCheckingInterval: Math.max(100, Math.min(l.headersTimeoutMs, l.requestTimeoutMs) / 2),
       },
       (req, res) => void this.handle(req, res),
     );
