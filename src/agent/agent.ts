@@ -35,6 +35,7 @@ import { prepareHome } from './gateway-home.js';
 import { childSpec, commandLine } from './child-spec.js';
 import { GatewayPvs } from './gateway-pvs.js';
 import { lastOutputLine } from './exit-line.js';
+import { WebServer } from './http/web-server.js';
 import { ProcUsage } from './proc-usage.js';
 import { requestReread } from './reread.js';
 import { StatsMirror } from './stats-mirror.js';
@@ -84,6 +85,7 @@ export class Agent {
   private supervisor!: Supervisor;
   private control: ControlServer | undefined;
   private health: HealthIoc | undefined;
+  private web: WebServer | undefined;
   private client!: CaClient;
   private readonly gateways = new Map<string, GatewayEntry>();
   private readonly usage = new ProcUsage();
@@ -216,6 +218,16 @@ export class Agent {
         : {}),
     });
     await this.health.start();
+    if (c.http.enabled)
+      this.web = await WebServer.start({
+        settings: c.http,
+        provider: this.db,
+        prefix: c.agent.prefix,
+        container: c.agent.name,
+        gateways: () => [...this.gateways.keys()],
+        disks: () => Object.keys(this.config.health.disks),
+        log: this.log.child('http'),
+      });
     this.refreshTimer = setInterval(() => void this.refresh(), this.opts.refreshMs ?? 2000);
     this.refreshTimer.unref();
     this.log.info(
@@ -518,6 +530,7 @@ export class Agent {
   async stop(): Promise<void> {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     this.health?.stop();
+    await this.web?.close();
     for (const g of this.gateways.values()) g.mirror.stop();
     await this.supervisor?.stopAll();
     await this.control?.close();

@@ -60,6 +60,10 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
     summary: "attach to a supervised gateway's console (detach with Ctrl-])",
     load: async () => (await import('./commands/console.js')).command,
   },
+  fleet: {
+    summary: 'the whole site over CA: status of every container, restart/stop/start a gateway',
+    load: async () => (await import('./commands/fleet.js')).command,
+  },
   ca: {
     summary: 'Channel Access get, put, monitor, info (like caget/caput/camonitor/cainfo); list served PVs',
     load: async () => (await import('./commands/ca.js')).command,

@@ -105,7 +105,7 @@ class SiteReader {
 }
 
 /** INI sections a site or container may set, beyond [agent] and the generated ones. */
-export const SITE_SECTIONS = ['ioc', 'health', 'disks', 'control', 'access'] as const;
+export const SITE_SECTIONS = ['ioc', 'health', 'disks', 'control', 'access', 'http'] as const;
 
 function readSections(
   r: SiteReader,
