@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MIRRORED_STATS } from '../../src/agent/gateway-pvs.js';
 import { main } from '../../src/cli/main.js';
+import { checkAgentText } from '../../src/gwconfig/load-agent.js';
+import { surfaceSite } from '../../src/surfaces/index.js';
 import { child, childText, macrosOf, parseXml, type XmlElement } from '../../scripts/bob/xml-tree.js';
 import {
   EXAMPLES,
@@ -463,6 +465,18 @@ describe('bad input', () => {
       expect(result.err).toMatch(message);
       expect(() => readdirSync(out)).toThrow(/ENOENT/);
     }
+  });
+
+  it('the model refuses two agent configs with one name, prefix or gateway name', () => {
+    const ini = readFileSync(join(REPO, 'examples/cr01gw01.ini'), 'utf8');
+    const config = checkAgentText('a.ini', ini).config;
+    const { problems } = surfaceSite('twice', 'two.ini', [config, config]);
+    expect(problems.map((p) => `[${p.key}] ${p.message}`)).toEqual([
+      '[CR01GW01] container name CR01GW01 is used twice',
+      '[CR01GW01] PV prefix "CR01GW01:" of CR01GW01 is also the prefix of CR01GW01',
+      '[CR01GW01.GWF01] gateway name GWF01 of CR01GW01 is also used in CR01GW01',
+      '[CR01GW01.GWR01] gateway name GWR01 of CR01GW01 is also used in CR01GW01',
+    ]);
   });
 
   it('an output directory that cannot be written: exit 78 naming it, no partial output', async () => {
