@@ -422,6 +422,21 @@ describe('alarm configurations', () => {
   });
 });
 
+describe('ALH configurations of every example', () => {
+  it.each(EXAMPLES)('examples/%s: unique group names, parents defined first', (file) => {
+    const r = renderExample(file);
+    const lines = r.alarms[`${r.site.name}.alhConfig`]!.split('\n');
+    const groups = lines.filter((l) => l.startsWith('GROUP ')).map((l) => l.split(/\s+/)[2]!);
+    expect(new Set(groups).size).toBe(groups.length);
+    const defined = new Set(['NULL']);
+    for (const l of lines) {
+      const [kind, parentName, name] = l.split(/\s+/);
+      if (kind === 'GROUP' || kind === 'CHANNEL') expect(defined.has(parentName!), l).toBe(true);
+      if (kind === 'GROUP') defined.add(name!);
+    }
+  });
+});
+
 describe('bad input', () => {
   const siteJson = JSON.parse(readFileSync(join(REPO, 'examples/as-site.json'), 'utf8')) as {
     containers: { hostname: string; agent?: Record<string, string>; gateways: { name: string }[] }[];
