@@ -96,7 +96,10 @@ function render(w: XmlElement, ctx: Ctx): string {
           : shown.text
         : `<${pv}>`;
       const fg = colorOf(child(w, 'foreground_color'), '#000');
-      const border = alarmBorder || 'border:1px solid rgb(200,200,200);';
+      // Phoebus marks a disconnected PV with the DISCONNECTED colour around the widget
+      const border = shown
+        ? alarmBorder || 'border:1px solid rgb(200,200,200);'
+        : 'border:2px solid rgb(200,0,200);';
       return box(w, `${flex}${fontCss(w)};color:${fg};background:${bg};${border}`, esc(text));
     }
     case 'progressbar': {

@@ -32,7 +32,7 @@ try {
   );
   await agent.start();
   // a LOAD sample needs a previous one; the statistics mirror needs its monitors
-  await new Promise((r) => setTimeout(r, 12_000));
+  await new Promise((r) => setTimeout(r, 20_000));
   const { site } = loadSurfaceSite(agent.configPath);
   const bob = renderPanel(site.containers[0]!);
   const values = await readValues(pvNames(bob), `127.0.0.1:${agent.iocPort}`);

@@ -3,7 +3,7 @@
 // gateway, mirrors their statistics, and reloads on request. The domains stay independent: this file
 // only wires their public APIs together.
 import { mkdir } from 'node:fs/promises';
-import { networkInterfaces } from 'node:os';
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import { CaClient } from '../ca/client/index.js';
 import { INVALID_ALARM, MAJOR_ALARM, NO_ALARM, SOFT_ALARM } from '../ca/constants.js';
 import { GwError, ProblemsError } from '../errors.js';
@@ -78,6 +78,17 @@ async function makeConfiguredDir(key: string, path: string): Promise<void> {
   }
 }
 
+/**
+ * Interfaces with IP:<interface> PVs: the configured networks' interfaces that exist on the host at
+ * start (also loopback ones, which the generated panels name), then every other interface with a
+ * non-internal IPv4 address. A configured interface missing from the host gets no PV: its panel
+ * widget shows disconnected.
+ */
+export function ipInterfaces(c: AgentConfig, present: NodeJS.Dict<NetworkInterfaceInfo[]>): string[] {
+  const configured = c.networks.map((n) => n.interface).filter((i) => present[i] !== undefined);
+  return [...new Set([...configured, ...defaultInterfaces(present)])];
+}
+
 export class Agent {
   private config!: AgentConfig;
   private readonly db = new RecordDatabase();
@@ -132,11 +143,7 @@ export class Agent {
         stream: c.agent.stream,
       },
       mounts: Object.entries(c.health.disks).map(([name, path]) => ({ name, path })),
-      // The configured networks' interfaces always have IP:<interface> PVs (INVALID while absent), so
-      // generated panels can name them; other interfaces found at start are added.
-      interfaces: [
-        ...new Set([...c.networks.map((n) => n.interface), ...defaultInterfaces(networkInterfaces())]),
-      ],
+      interfaces: ipInterfaces(c, networkInterfaces()),
     });
     await sampler.init();
     this.health = new HealthIoc({

@@ -67,14 +67,13 @@ export function surfaceSite(
 ): { site: SurfaceSite; problems: Problem[] } {
   const problems: Problem[] = [];
   const error = (key: string, message: string) => problems.push({ file, key, message, severity: 'error' });
-  const names = new Map<string, string>();
+  const names = new Set<string>();
   const prefixes = new Map<string, string>();
   const gateways = new Map<string, string>();
   const containers = configs.map(containerOf);
   for (const c of containers) {
-    const seenName = names.get(c.name);
-    if (seenName !== undefined) error(c.name, `container name ${c.name} is used twice`);
-    names.set(c.name, c.name);
+    if (names.has(c.name)) error(c.name, `container name ${c.name} is used twice`);
+    names.add(c.name);
     const seenPrefix = prefixes.get(c.prefix);
     if (seenPrefix !== undefined)
       error(c.name, `PV prefix "${c.prefix}" of ${c.name} is also the prefix of ${seenPrefix}`);

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MIRRORED_STATS } from '../../src/agent/gateway-pvs.js';
 import { main } from '../../src/cli/main.js';
+import { checkAgentText } from '../../src/gwconfig/load-agent.js';
+import { surfaceSite } from '../../src/surfaces/index.js';
 import { child, childText, macrosOf, parseXml, type XmlElement } from '../../scripts/bob/xml-tree.js';
 import {
   EXAMPLES,
@@ -404,7 +406,7 @@ describe('alarm configurations', () => {
     );
   });
 
-  it('ALH: the same channels, T for the transient ones, groups defined before use', () => {
+  it('ALH: the same channels, T for the transient ones, every guidance closed', () => {
     const alh = site.alarms['as-site.alhConfig']!;
     expect(alhPvs(alh)).toEqual(alarmPvs(site.alarms['as-site.xml']!));
     const lines = alh.split('\n');
@@ -413,13 +415,22 @@ describe('alarm configurations', () => {
     expect(lines[lines.indexOf('CHANNEL  CR01GW01_GWF01  CR01GW01:GWF01:STATE  ---T-') + 2]).toBe(
       '$ALARMCOUNTFILTER  3  30',
     );
+    expect(lines.filter((l) => l === '$GUIDANCE').length).toBe(lines.filter((l) => l === '$END').length);
+  });
+});
+
+describe('ALH configurations of every example', () => {
+  it.each(EXAMPLES)('examples/%s: unique group names, parents defined first', (file) => {
+    const r = renderExample(file);
+    const lines = r.alarms[`${r.site.name}.alhConfig`]!.split('\n');
+    const groups = lines.filter((l) => l.startsWith('GROUP ')).map((l) => l.split(/\s+/)[2]!);
+    expect(new Set(groups).size).toBe(groups.length);
     const defined = new Set(['NULL']);
     for (const l of lines) {
       const [kind, parentName, name] = l.split(/\s+/);
       if (kind === 'GROUP' || kind === 'CHANNEL') expect(defined.has(parentName!), l).toBe(true);
       if (kind === 'GROUP') defined.add(name!);
     }
-    expect(lines.filter((l) => l === '$GUIDANCE').length).toBe(lines.filter((l) => l === '$END').length);
   });
 });
 
@@ -466,6 +477,18 @@ describe('bad input', () => {
       expect(result.err).toMatch(message);
       expect(() => readdirSync(out)).toThrow(/ENOENT/);
     }
+  });
+
+  it('the model refuses two agent configs with one name, prefix or gateway name', () => {
+    const ini = readFileSync(join(REPO, 'examples/cr01gw01.ini'), 'utf8');
+    const config = checkAgentText('a.ini', ini).config;
+    const { problems } = surfaceSite('twice', 'two.ini', [config, config]);
+    expect(problems.map((p) => `[${p.key}] ${p.message}`)).toEqual([
+      '[CR01GW01] container name CR01GW01 is used twice',
+      '[CR01GW01] PV prefix "CR01GW01:" of CR01GW01 is also the prefix of CR01GW01',
+      '[CR01GW01.GWF01] gateway name GWF01 of CR01GW01 is also used in CR01GW01',
+      '[CR01GW01.GWR01] gateway name GWR01 of CR01GW01 is also used in CR01GW01',
+    ]);
   });
 
   it('an output directory that cannot be written: exit 78 naming it, no partial output', async () => {
