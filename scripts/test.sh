@@ -13,6 +13,12 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     || { echo "apt-get install failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
+# podman-compose with `config` for the compose tests (python3-yaml and python3-dotenv are its imports).
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get install -y -qq --no-install-recommends python3-yaml python3-dotenv >/dev/null || true
+  PODMAN_COMPOSE=$(scripts/podman-compose.sh) && export PODMAN_COMPOSE || echo "podman-compose fetch failed"
+fi
+
 npm ci --no-audit --no-fund >/dev/null || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
 
 checks_failed=0

@@ -71,7 +71,7 @@ export function renderCompose(plan: EnginePlan): Record<string, string> {
   const networks: Record<string, unknown> = {};
   for (const n of plan.networks) networks[n.name] = network(n);
   const files: Record<string, string> = {
-    'compose.yaml': yamlText({ name: plan.engine.namespace, services, networks, volumes }),
+    'compose.yaml': yamlText({ services, networks, volumes }),
   };
   for (const c of plan.containers) files[`${c.hostname}.ini`] = c.iniSiteNames;
   return files;
