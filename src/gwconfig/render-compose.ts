@@ -33,7 +33,7 @@ function service(plan: EnginePlan, c: ContainerPlan): Record<string, unknown> {
   return {
     image: plan.image,
     container_name: c.name,
-    hostname: c.name,
+    hostname: c.hostname,
     command: ['run', '--config', `${CONFIG_DIR}/${CONFIG_FILE}`],
     environment: { GWAGENT_SOCKET: c.controlSocket },
     volumes: [

@@ -162,7 +162,6 @@ function statefulSet(plan: EnginePlan, container: ContainerPlan): IStatefulSet {
           annotations: { [MULTUS_NETWORKS_ANNOTATION]: sortedJson(networks) },
         },
         spec: {
-          hostname: container.name,
           terminationGracePeriodSeconds: container.stopGraceS,
           enableServiceLinks: false,
           // Spread the site's gateway containers over the nodes, as the seed spread them over its VMs.

@@ -1,12 +1,13 @@
 // `gwagent site render --target` on bad sites: two containers with one address, a VLAN without a
 // network definition, a container with no GIN address. Each exits 78 naming the item, and nothing is
-// written. Then podman-compose itself reads the rendered compose.yaml (`podman-compose config`).
+// written. Then real tools read the output: `podman-compose config` the compose.yaml, `kubectl
+// kustomize` the Kubernetes directory.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parse as parseYaml } from 'yaml';
+import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { main } from '../../src/cli/main.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -177,5 +178,33 @@ describe('podman-compose reads the rendered compose.yaml', () => {
     expect(seen.services.cr01gw01!.volumes[0]).toBe('./CR01GW01.ini:/etc/gwagent/agent.ini:ro');
     expect(seen.networks.gin).toMatchObject({ driver: 'macvlan', driver_opts: { parent: 'bond0.900' } });
     expect(readFileSync(join(out, 'CR01GW01.ini'), 'utf8')).toContain('address = 10.17.19.91/16');
+  });
+});
+
+describe('kubectl kustomize builds the rendered Kubernetes directory', () => {
+  // kubectl is not a Debian bookworm package (kubernetes-client there is 1.20); use it where installed.
+  const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+  if (!hasKubectl) {
+    it.skip('SKIPPED: kubectl not installed, kustomize build of the manifests not checked', () => undefined);
+    return;
+  }
+
+  it('kubectl kustomize emits exactly the rendered objects', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'gwagent-k8s-'));
+    const site = join(root, 'examples/as-site.json');
+    expect((await run(['site', 'render', site, '--target', 'kubernetes', '--out', out])).code).toBe(0);
+    const built = spawnSync('kubectl', ['kustomize', out], { encoding: 'utf8' });
+    expect(built.stderr).toBe('');
+    expect(built.status).toBe(0);
+    const key = (o: { kind: string; metadata: { name: string } }) => `${o.kind}/${o.metadata.name}`;
+    const objects = (text: string) =>
+      parseAllDocuments(text)
+        .map((d) => d.toJS() as { kind: string; metadata: { name: string } })
+        .sort((a, b) => (key(a) < key(b) ? -1 : 1));
+    const rendered = readdirSync(out)
+      .filter((f) => f !== 'kustomization.yaml')
+      .flatMap((f) => objects(readFileSync(join(out, f), 'utf8')));
+    expect(objects(built.stdout)).toEqual(rendered.sort((a, b) => (key(a) < key(b) ? -1 : 1)));
+    expect(rendered).toHaveLength(31);
   });
 });
