@@ -2,6 +2,7 @@
 // placed, located by JSON key, all reported at once; and the values the engines take from the INI.
 import { describe, expect, it } from 'vitest';
 import { planSite } from '../../src/gwconfig/engine-plan.js';
+import { renderEngineTarget } from '../../src/gwconfig/engine-targets.js';
 import { parseSite } from '../../src/gwconfig/site-model.js';
 
 const gw = (n: number) => ({ name: `GWF${n}`, direction: 'forward', rules: ['allow .*'] });
@@ -121,5 +122,24 @@ describe('planSite', () => {
     ).toEqual([
       '[containers[0].interfaces[1].address] 10.17.0.1/16 of GW1 is in 10.17.0.0/16, but networks.v900.subnet puts VLAN v900 in 10.18.0.0/16',
     ]);
+  });
+});
+
+describe('target-specific refusals', () => {
+  it('incus: ipvlan networks (kubernetes takes them)', () => {
+    const text = site({ networks: { v900: { parent: 'p', mode: 'ipvlan' }, v901: { parent: 'q' } } }, [
+      {
+        hostname: 'GW1',
+        interfaces: [{ name: 'eth0', vlan: 'v900', address: '10.17.0.1/16' }],
+        gateways: [],
+      },
+    ]);
+    const { site: s } = parseSite('site.json', text);
+    const incus = renderEngineTarget(s, 'incus', 'img');
+    expect(incus.files).toEqual({});
+    expect(incus.problems.map((p) => `[${p.key}] ${p.message}`)).toEqual([
+      '[networks.v900.mode] the incus target supports macvlan networks only, not ipvlan',
+    ]);
+    expect(renderEngineTarget(s, 'kubernetes', 'img').problems).toEqual([]);
   });
 });
