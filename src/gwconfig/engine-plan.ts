@@ -86,110 +86,108 @@ function stopGraceS(site: Site, container: SiteContainer): number {
   return Math.ceil(longest) + STOP_MARGIN_S;
 }
 
-/** Builds the plan, or reports every reason the site cannot be placed (located by JSON path). */
-export function planSite(site: Site, defaultImage: string): { plan: EnginePlan; problems: Problem[] } {
-  const problems: Problem[] = [];
-  const error = (key: string, message: string): void => {
-    problems.push({ file: site.file, key, message, severity: 'error' });
-  };
-  const subnets = new Map<string, { subnet: string; from: string }>();
-  const usedVlans = new Set<string>();
+type Report = (key: string, message: string) => void;
+/** VLAN -> its subnet and the JSON key that set it (a network definition, or the first address seen). */
+type Subnets = Map<string, { subnet: string; from: string }>;
+
+function definedSubnets(site: Site, error: Report): Subnets {
+  const subnets: Subnets = new Map();
   for (const [vlan, network] of Object.entries(site.networks)) {
     if (network.subnet === undefined) continue;
+    const key = `networks.${vlan}.subnet`;
     const net = parseCidr(network.subnet);
     if (net === undefined || !network.subnet.includes('/'))
-      error(
-        `networks.${vlan}.subnet`,
-        `"${network.subnet}" must be a network with prefix length, e.g. 10.17.0.0/16`,
-      );
+      error(key, `"${network.subnet}" must be a network with prefix length, e.g. 10.17.0.0/16`);
     else if (intToIpv4(networkBase(net)) !== net.address)
       error(
-        `networks.${vlan}.subnet`,
+        key,
         `"${network.subnet}" has host bits set: the network is ${intToIpv4(networkBase(net))}/${net.prefixLength}`,
       );
-    else subnets.set(vlan, { subnet: network.subnet, from: `networks.${vlan}.subnet` });
+    else subnets.set(vlan, { subnet: network.subnet, from: key });
   }
-  const containers: ContainerPlan[] = [];
-  const names = new Map<string, string>();
-  site.containers.forEach((container, i) => {
-    if (!container.enabled) return;
-    const key = `containers[${i}]`;
-    const name = container.hostname.toLowerCase();
-    if (!K8S_NAME.test(name))
+  return subnets;
+}
+
+/** A container's interfaces as attachments; every address must lie in its VLAN's one subnet. */
+function planAttachments(
+  site: Site,
+  container: SiteContainer,
+  key: string,
+  subnets: Subnets,
+  error: Report,
+): Attachment[] {
+  const attachments: Attachment[] = [];
+  const seenVlans = new Set<string>();
+  container.interfaces.forEach((itf, j) => {
+    const ikey = `${key}.interfaces[${j}]`;
+    const network = networkName(site, itf.vlan);
+    if (site.networks[itf.vlan] === undefined)
       error(
-        `${key}.hostname`,
-        `hostname ${container.hostname} cannot name an engine workload: it must be letters, digits and "-", at most 52 characters`,
+        `${ikey}.vlan`,
+        `VLAN ${itf.vlan} (${network}) of ${container.hostname} ${itf.name} has no network definition: add networks.${itf.vlan} with its parent interface`,
       );
-    const clash = names.get(name);
-    if (clash !== undefined)
+    if (seenVlans.has(itf.vlan))
+      error(`${ikey}.vlan`, `${container.hostname} has a second interface on VLAN ${itf.vlan}`);
+    seenVlans.add(itf.vlan);
+    const cidr = parseCidr(itf.address);
+    if (cidr === undefined) return; // site-model has reported it
+    const own = `${intToIpv4(networkBase(cidr))}/${cidr.prefixLength}`;
+    const known = subnets.get(itf.vlan);
+    if (known === undefined) subnets.set(itf.vlan, { subnet: own, from: `${ikey}.address` });
+    else if (known.subnet !== own)
       error(
-        `${key}.hostname`,
-        `hostname ${container.hostname} gives the same workload name ${name} as ${clash}`,
+        `${ikey}.address`,
+        `${itf.address} of ${container.hostname} is in ${own}, but ${known.from} puts VLAN ${itf.vlan} in ${known.subnet}`,
       );
-    names.set(name, container.hostname);
-    const attachments: Attachment[] = [];
-    const seenVlans = new Set<string>();
-    container.interfaces.forEach((itf, j) => {
-      const ikey = `${key}.interfaces[${j}]`;
-      const network = networkName(site, itf.vlan);
-      if (site.networks[itf.vlan] === undefined) {
-        error(
-          `${ikey}.vlan`,
-          `VLAN ${itf.vlan} (${network}) of ${container.hostname} ${itf.name} has no network definition: add networks.${itf.vlan} with its parent interface`,
-        );
-      }
-      if (seenVlans.has(itf.vlan))
-        error(`${ikey}.vlan`, `${container.hostname} has a second interface on VLAN ${itf.vlan}`);
-      seenVlans.add(itf.vlan);
-      usedVlans.add(itf.vlan);
-      const cidr = parseCidr(itf.address);
-      if (cidr === undefined) return; // site-model has reported it
-      const known = subnets.get(itf.vlan);
-      const own = `${intToIpv4(networkBase(cidr))}/${cidr.prefixLength}`;
-      if (known === undefined) subnets.set(itf.vlan, { subnet: own, from: `${ikey}.address` });
-      else if (known.subnet !== own)
-        error(
-          `${ikey}.address`,
-          `${itf.address} of ${container.hostname} is in ${own}, but ${known.from} puts VLAN ${itf.vlan} in ${known.subnet}`,
-        );
-      attachments.push({
-        vlan: itf.vlan,
-        network,
-        siteInterface: itf.name,
-        address: cidr.address,
-        prefixLength: cidr.prefixLength,
-      });
+    attachments.push({
+      vlan: itf.vlan,
+      network,
+      siteInterface: itf.name,
+      address: cidr.address,
+      prefixLength: cidr.prefixLength,
     });
-    if (!attachments.some((a) => a.vlan === site.ginVlan))
-      error(
-        key,
-        `container ${container.hostname} has no address on the GIN (VLAN ${site.ginVlan}): the other containers' gateways could not reach it`,
-      );
-    const agent = { ...site.agentDefaults, ...container.agent };
-    const stateDir = agent.state_dir ?? '/var/lib/gwagent';
-    const control = { ...site.sections.control, ...container.sections.control };
-    const plan: ContainerPlan = {
-      hostname: container.hostname,
-      name,
-      label: container.label,
-      attachments,
-      iniSiteNames: containerIni(site, container, false),
-      iniNetworkNames: containerIni(site, container, true),
-      stateDir,
-      logDir: agent.log_dir ?? '/var/log/gwagent',
-      controlSocket: control.socket ?? `${stateDir}/control.sock`,
-      stopGraceS: stopGraceS(site, container),
-    };
-    for (const p of checkAgentText(`${container.hostname}.ini`, plan.iniNetworkNames).problems)
-      if (p.severity === 'error')
-        error(
-          `${container.hostname} -> ${container.hostname}.ini${p.line !== undefined ? `:${p.line}` : ''}`,
-          p.message,
-        );
-    containers.push(plan);
   });
+  if (!attachments.some((a) => a.vlan === site.ginVlan))
+    error(
+      key,
+      `container ${container.hostname} has no address on the GIN (VLAN ${site.ginVlan}): the other containers' gateways could not reach it`,
+    );
+  return attachments;
+}
+
+/** The container's INIs and the values engines take from them; the INI must pass `config check`. */
+function planContainer(
+  site: Site,
+  container: SiteContainer,
+  attachments: Attachment[],
+  error: Report,
+): ContainerPlan {
+  const agent = { ...site.agentDefaults, ...container.agent };
+  const stateDir = agent.state_dir ?? '/var/lib/gwagent';
+  const control = { ...site.sections.control, ...container.sections.control };
+  const plan: ContainerPlan = {
+    hostname: container.hostname,
+    name: container.hostname.toLowerCase(),
+    label: container.label,
+    attachments,
+    iniSiteNames: containerIni(site, container, false),
+    iniNetworkNames: containerIni(site, container, true),
+    stateDir,
+    logDir: agent.log_dir ?? '/var/log/gwagent',
+    controlSocket: control.socket ?? `${stateDir}/control.sock`,
+    stopGraceS: stopGraceS(site, container),
+  };
+  const ini = `${container.hostname}.ini`;
+  for (const p of checkAgentText(ini, plan.iniNetworkNames).problems)
+    if (p.severity === 'error')
+      error(`${container.hostname} -> ${ini}${p.line !== undefined ? `:${p.line}` : ''}`, p.message);
+  return plan;
+}
+
+/** The used VLANs' network definitions, with their subnets. */
+function planNetworks(site: Site, vlans: Iterable<string>, subnets: Subnets, error: Report): NetworkPlan[] {
   const networks: NetworkPlan[] = [];
-  for (const vlan of usedVlans) {
+  for (const vlan of vlans) {
     const definition = site.networks[vlan];
     const subnet = subnets.get(vlan)?.subnet;
     if (definition === undefined || subnet === undefined) continue;
@@ -215,16 +213,43 @@ export function planSite(site: Site, defaultImage: string): { plan: EnginePlan; 
     }
     networks.push(plan);
   }
-  networks.sort(byName);
-  containers.sort(byName);
+  return networks.sort(byName);
+}
+
+/** Builds the plan, or reports every reason the site cannot be placed (located by JSON path). */
+export function planSite(site: Site, defaultImage: string): { plan: EnginePlan; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const error: Report = (key, message) => {
+    problems.push({ file: site.file, key, message, severity: 'error' });
+  };
+  const subnets = definedSubnets(site, error);
+  const containers: ContainerPlan[] = [];
+  const names = new Map<string, string>();
+  const usedVlans = new Set<string>();
+  site.containers.forEach((container, i) => {
+    if (!container.enabled) return;
+    const key = `containers[${i}]`;
+    const name = container.hostname.toLowerCase();
+    if (!K8S_NAME.test(name))
+      error(
+        `${key}.hostname`,
+        `hostname ${container.hostname} cannot name an engine workload: it must be letters, digits and "-", at most 52 characters`,
+      );
+    const clash = names.get(name);
+    if (clash !== undefined)
+      error(
+        `${key}.hostname`,
+        `hostname ${container.hostname} gives the same workload name ${name} as ${clash}`,
+      );
+    names.set(name, container.hostname);
+    for (const itf of container.interfaces) usedVlans.add(itf.vlan);
+    const attachments = planAttachments(site, container, key, subnets, error);
+    containers.push(planContainer(site, container, attachments, error));
+  });
+  const networks = planNetworks(site, usedVlans, subnets, error);
+  const image = site.engine.image ?? defaultImage;
   return {
-    plan: {
-      file: site.file,
-      image: site.engine.image ?? defaultImage,
-      engine: site.engine,
-      networks,
-      containers,
-    },
+    plan: { file: site.file, image, engine: site.engine, networks, containers: containers.sort(byName) },
     problems,
   };
 }
