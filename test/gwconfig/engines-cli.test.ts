@@ -1,7 +1,7 @@
 // `gwagent site render --target` on bad sites: two containers with one address, a VLAN without a
 // network definition, a container with no GIN address. Each exits 78 naming the item, and nothing is
 // written.
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -98,5 +98,29 @@ describe('site render --target refuses a site whose containers cannot all be pla
     const result = await run(['site', 'render', file, '--target', 'nomad', '--out', join(file, '..', 'out')]);
     expect(result.code).toBe(78);
     expect(result.err).toMatch(/--target must be one of kubernetes, compose, incus/);
+  });
+});
+
+describe('site render --target on an existing directory', () => {
+  it('writes only what changed (GW1 keeps its files: its GIN search list is by address) and names what is no longer rendered', async () => {
+    const containers = [1, 2].map((n) =>
+      container(n, [
+        { vlan: 'v901', address: `10.6.0.${n}/16` },
+        { vlan: 'v900', address: `10.17.0.${n}/16` },
+      ]),
+    );
+    const file = siteFile(containers, networks);
+    const out = join(file, '..', 'out');
+    expect((await run(['site', 'render', file, '--target', 'incus', '--out', out])).code).toBe(0);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"GW2"', '"GW3"'));
+    const again = await run(['site', 'render', file, '--target', 'incus', '--out', out]);
+    expect(again.code).toBe(0);
+    expect(again.out.split('\n').filter((l) => !l.startsWith('unchanged'))).toEqual([
+      `wrote ${out}/GW3.ini`,
+      `wrote ${out}/instance-GW3.yaml`,
+      `not rendered ${out}/GW2.ini: remove it if it came from an earlier render`,
+      `not rendered ${out}/instance-GW2.yaml: remove it if it came from an earlier render`,
+      '',
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 // `gwagent site render|table`: turns a site inventory into one agent INI per enabled container plus a
 // hosts file, or into an engine's files (Kubernetes, Compose, Incus), or prints the inventory as
 // Markdown and Confluence tables. Problems exit 78 and nothing is written.
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from '../command.js';
 import { parseOptions } from '../command.js';
@@ -92,6 +92,10 @@ async function renderTarget(site: Site, target: string, out: string): Promise<nu
       `${(await writeIfChanged(path, files[name] ?? '')) ? 'wrote' : 'unchanged'} ${path}\n`,
     );
   }
+  // Files of an earlier render for containers or VLANs that are gone: named, never deleted.
+  for (const name of (await readdir(out)).sort())
+    if (/\.(yaml|ini)$/.test(name) && files[name] === undefined)
+      process.stdout.write(`not rendered ${join(out, name)}: remove it if it came from an earlier render\n`);
   return 0;
 }
 
