@@ -2,6 +2,7 @@
 // compose.yaml, `kubectl kustomize` the Kubernetes directory, and cloud-init (its `schema` command and
 // its network-config parser) the Incus instances' cloud-init. podman-compose and cloud-init come from
 // scripts/debian-tool.sh (PODMAN_COMPOSE, CLOUD_INIT); missing, they skip here and fail under CI.
+// PyYAML, the YAML 1.1 reader of both, gets strings that YAML 1.1 would read as something else.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -159,5 +160,34 @@ describe('kubectl kustomize builds the rendered Kubernetes directory', () => {
       .flatMap((f) => objects(readFileSync(join(out, f), 'utf8')));
     expect(rendered).toHaveLength(31);
     expect(objects(built.stdout).sort(byKey)).toEqual(rendered.sort(byKey));
+  });
+});
+
+describe('YAML 1.1 readers keep strings as strings', () => {
+  // PyYAML (podman-compose, cloud-init) reads YAML 1.1, where yes, on, 0644 or ~ are not strings.
+  const hasPyYaml = spawnSync('/usr/bin/python3', ['-c', 'import yaml']).status === 0;
+  if (!hasPyYaml) return missing('python3-yaml (PyYAML for /usr/bin/python3) not installed');
+
+  it('container labels that YAML 1.1 would read as booleans, numbers or null come back unchanged', async () => {
+    const labels = ['yes', 'on', 'OFF', '0644', '1e3', '12:30', 'null', '~', ': x # y', ' lead'];
+    const json = JSON.parse(readFileSync(site, 'utf8')) as { containers: { label: string }[] };
+    expect(json.containers).toHaveLength(labels.length);
+    json.containers.forEach((c, i) => (c.label = labels[i]!));
+    const dir = mkdtempSync(join(tmpdir(), 'gwagent-yaml11-'));
+    writeFileSync(join(dir, 'site.json'), JSON.stringify(json));
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    expect(await main(['site', 'render', join(dir, 'site.json'), '--target', 'compose', '--out', dir])).toBe(
+      0,
+    );
+    vi.restoreAllMocks();
+    const script =
+      'import json, sys, yaml\n' +
+      'services = yaml.safe_load(open(sys.argv[1]))["services"].values()\n' +
+      'print(json.dumps([s["labels"]["gwagent.label"] for s in services]))';
+    const read = spawnSync('/usr/bin/python3', ['-c', script, join(dir, 'compose.yaml')], {
+      encoding: 'utf8',
+    });
+    expect(read.stderr).toBe('');
+    expect((JSON.parse(read.stdout) as unknown[]).sort()).toEqual([...labels].sort());
   });
 });
