@@ -16,6 +16,16 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     || { echo "apt-get install failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
+# podman-compose (trixie's, with `config`) and cloud-init (its schema and network parser) for the
+# engine tests, unpacked into .tmp by scripts/debian-tool.sh; their Python imports from Debian.
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get install -y -qq --no-install-recommends python3-yaml python3-dotenv python3-configobj python3-jinja2 \
+    python3-jsonpatch python3-jsonschema python3-netifaces python3-oauthlib python3-requests python3-serial >/dev/null \
+    || echo "apt-get install of the engine tools' Python modules failed"
+  PODMAN_COMPOSE=$(scripts/debian-tool.sh podman-compose) && export PODMAN_COMPOSE || echo "podman-compose fetch failed"
+  CLOUD_INIT=$(scripts/debian-tool.sh cloud-init) && export CLOUD_INIT || echo "cloud-init fetch failed"
+fi
+
 npm ci --no-audit --no-fund >/dev/null || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
 
 checks_failed=0
