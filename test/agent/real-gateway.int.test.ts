@@ -18,7 +18,7 @@ import {
 import { MIRRORED_STATS } from '../../src/agent/gateway-pvs.js';
 import { describeWithPeers, peerBin, softIocDbd } from '../support/peers.js';
 import { quietHost } from '../agent-faults/quiet-host.js';
-import { AgentFixture, isGone, waitFor, type GatewayDef } from './harness.js';
+import { AgentFixture, freePort, isGone, waitFor, type GatewayDef } from './harness.js';
 
 let agent: AgentFixture;
 const FWD: GatewayDef = { name: 'GWF', label: 'subnet to GIN', keys: { start_secs: 1 } };
@@ -208,3 +208,32 @@ describeWithPeers(
   },
   { netns: true },
 );
+
+describeWithPeers('the real ca-gateway exiting 0 at start', () => {
+  const lone = new AgentFixture('RZ');
+  afterAll(() => lone.dispose());
+
+  it('-sip on an address that is not on a broadcast interface: the reason reaches the operator', async () => {
+    // on plain loopback pcas binds only 127.0.0.1: a GIN of 127.0.0.3 makes the gateway print
+    // "server isnt attached to a network" and exit with status 0
+    await lone.configure([{ name: 'GWZ', keys: { binary: peerBin('gateway'), start_secs: 1 } }], (ini) =>
+      quietHost(ini.replace('address = 127.0.0.1/32', 'address = 127.0.0.3/32')),
+    );
+    await lone.start({ EPICS_CA_REPEATER_PORT: String(await freePort()) });
+    await lone.waitStr('GWZ:LAST_EXIT', (s) => s !== '', 20_000);
+    expect(await lone.str('GWZ:LAST_EXIT')).toBe('server isnt attached to a network');
+    expect(lone.gatewayLog('GWZ')).toContain('Reason: server isnt attached to a network');
+    let msg = '';
+    await waitFor(
+      async () =>
+        /^INVALID: GWZ statistics COMM; MAJOR: GWZ:STATE BACKOFF \(exit 0: server isnt attached to a network\), GWZ:ALIVE No$/.test(
+          (msg = await lone.text('STATUS_MSG')),
+        ) || undefined,
+      15_000,
+      () => `STATUS_MSG with the reason (last '${msg}')`,
+    );
+    const st = await lone.cli(['status']);
+    expect(st.stdout.split('\n')[0]).toBe(`STATUS Fault: ${msg}`);
+    expect(await lone.stop()).toBe(0);
+  });
+});
