@@ -199,6 +199,31 @@ describeWithPeers(
       expect(await agent.num('GWR:RESTARTS')).toBe(0);
     });
 
+    it('operator controls over CA and the CLI act on the real process: RELOAD, RESTART, STOP, START, logs', async () => {
+      const pid = await agent.num('GWR:PID');
+      const from = agent.output.length;
+      await agent.put('GWR:RELOAD', 1);
+      // verified in the gateway's own log, through newAsFlag or its SIGUSR1 fallback
+      await agent.waitOutput(/GWR: re-read its pvlist and access file \((newAsFlag|SIGUSR1)\)/, 20_000, from);
+      expect(await agent.num('GWR:PID')).toBe(pid);
+      await agent.put('GWR:RESTART', 1);
+      await agent.waitStr('GWR:STATE', (s) => s === 'RUNNING', 15_000);
+      const restarted = await agent.num('GWR:PID');
+      expect(restarted).not.toBe(pid);
+      expect(isGone(pid)).toBe(true);
+      await agent.put('GWR:STOP', 1);
+      await agent.waitStr('GWR:STATE', (s) => s === 'STOPPED', 15_000);
+      expect(isGone(restarted)).toBe(true);
+      await agent.put('GWR:START', 1);
+      await agent.waitStr('GWR:STATE', (s) => s === 'RUNNING', 15_000);
+      // manual starts and stops are not automatic restarts
+      expect(await agent.num('GWR:RESTARTS')).toBe(0);
+      await agent.waitStr('GWR:ALIVE', (s) => s === 'Yes', 20_000);
+      const logs = await agent.cli(['logs', 'GWR']);
+      expect(logs.code).toBe(0);
+      expect(logs.stdout).toContain('PV Gateway Version 2.2');
+    });
+
     it('SIGTERM of the agent: both gateways end, the agent exits 0', async () => {
       const pids = [await agent.num('GWF:PID'), await agent.num('GWR:PID')];
       expect(await agent.stop('SIGTERM')).toBe(0);
