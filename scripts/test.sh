@@ -5,11 +5,13 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: the reference CA client library (libca, no headers) and pyepics for interop tests,
-# a C compiler for the libca load client used by interop tests and benchmarks.
+# a C compiler for the libca load client used by interop tests and benchmarks; iproute2 (network
+# namespaces) and the libraries of the prebuilt EPICS peers for the real-gateway tests.
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends libca4.13.5 libca-dev python3-pyepics gcc libc6-dev procps >/dev/null \
+  apt-get install -y -qq --no-install-recommends libca4.13.5 libca-dev python3-pyepics gcc libc6-dev procps \
+    iproute2 util-linux libreadline8 libtinfo6 libstdc++6 >/dev/null \
     || { echo "apt-get install failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
