@@ -5,14 +5,16 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: the reference CA client library (libca, no headers) and pyepics for interop tests,
-# a C compiler for the libca load client used by interop tests and benchmarks; iproute2 and tcpdump for
-# the namespaced site test bed (test/site) and the demo; xmllint (libxml2-utils) for the schema checks of
-# the generated Phoebus files; Debian's chromium for the status page test (driven by playwright-core,
-# which downloads no browser).
+# a C compiler for the libca load client used by interop tests and benchmarks; iproute2, util-linux and
+# tcpdump for the network namespaces of the real-gateway tests, the site test bed (test/site) and the demo;
+# the libraries of the prebuilt EPICS peers; xmllint (libxml2-utils) for the schema checks of the generated
+# Phoebus files; Debian's chromium for the status page test (driven by playwright-core, which downloads no
+# browser).
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends libca4.13.5 libca-dev python3-pyepics gcc libc6-dev procps iproute2 tcpdump libxml2-utils chromium >/dev/null \
+  apt-get install -y -qq --no-install-recommends libca4.13.5 libca-dev python3-pyepics gcc libc6-dev procps \
+    iproute2 util-linux tcpdump libreadline8 libtinfo6 libstdc++6 libxml2-utils chromium >/dev/null \
     || { echo "apt-get install failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
