@@ -148,7 +148,7 @@ describe('gwagent config', () => {
       '--from',
       'cr01gw01',
     ]);
-    expect(byName.code).toBe(78);
+    expect(byName.code).toBe(64);
     expect(byName.err).toMatch(/--from must be a numeric IPv4 address, got "cr01gw01"/);
     const unknown = await run([
       'config',
@@ -159,7 +159,7 @@ describe('gwagent config', () => {
       '--pv',
       'X',
     ]);
-    expect(unknown.code).toBe(78);
+    expect(unknown.code).toBe(64);
   });
 });
 
