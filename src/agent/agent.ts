@@ -4,7 +4,7 @@
 // only wires their public APIs together.
 import { mkdir } from 'node:fs/promises';
 import { CaClient } from '../ca/client/index.js';
-import { MAJOR_ALARM, NO_ALARM, SOFT_ALARM } from '../ca/constants.js';
+import { INVALID_ALARM, MAJOR_ALARM, NO_ALARM, SOFT_ALARM } from '../ca/constants.js';
 import { GwError, ProblemsError } from '../errors.js';
 import {
   gatewayFilesDir,
@@ -15,16 +15,25 @@ import {
   type AgentConfig,
   type GatewayConfig,
 } from '../gwconfig/index.js';
-import { CONTROL_ASG, defaultAcf } from '../ioc/access/default-acf.js';
+import { CONTROL_ASG } from '../ioc/access/default-acf.js';
 import { parseAcf, RecordDatabase, type RecordHandle } from '../ioc/db/index.js';
 import { HealthIoc } from '../ioc/health/health-ioc.js';
 import { HealthSampler } from '../ioc/health/index.js';
 import { startCaServer, type CaServer } from '../ioc/server/ca-server.js';
 import type { Logger } from '../log.js';
-import { Supervisor, type ChildSpec, type ControlServer } from '../supervisor/index.js';
+import {
+  lockStateDir,
+  Supervisor,
+  type ChildSpec,
+  type ControlServer,
+  type InstanceLock,
+} from '../supervisor/index.js';
+import { agentAcf } from './access-policy.js';
+import { ExitNotes } from './exit-reason.js';
 import { prepareHome } from './gateway-home.js';
 import { childSpec, commandLine } from './child-spec.js';
 import { GatewayPvs } from './gateway-pvs.js';
+import { lastOutputLine } from './exit-line.js';
 import { ProcUsage } from './proc-usage.js';
 import { requestReread } from './reread.js';
 import { StatsMirror } from './stats-mirror.js';
@@ -77,6 +86,7 @@ export class Agent {
   private client!: CaClient;
   private readonly gateways = new Map<string, GatewayEntry>();
   private readonly usage = new ProcUsage();
+  private readonly exitNotes = new ExitNotes();
   private readonly agentPvs = new Map<string, RecordHandle>();
   private refreshTimer: NodeJS.Timeout | undefined;
   /** Gateways stopped by a signal at the last refresh (SUSP_TASK_CNT). */
@@ -85,6 +95,7 @@ export class Agent {
   /** Every problem of the last refused reload ('' after a good one), for the reload command's answer. */
   private configProblem = '';
   private readonly log: Logger;
+  private lock: InstanceLock | undefined;
 
   constructor(private readonly opts: AgentOptions) {
     this.log = opts.log;
@@ -99,10 +110,14 @@ export class Agent {
     this.config = loadAgentConfig(this.opts.configPath);
     const c = this.config;
     await makeConfiguredDir('state_dir', c.agent.stateDir);
+    // Before any socket, file or child: a second agent on this state must leave everything as it was.
+    this.lock = lockStateDir(c.agent.stateDir);
     await makeConfiguredDir('log_dir', c.agent.logDir);
     await this.writeGatewayFiles(c);
-    this.db.setAccessPolicy(parseAcf(this.acfText(c), '(gwagent built-in access rules)'));
+    this.db.setAccessPolicy(parseAcf(agentAcf(c), '(gwagent built-in access rules)'));
     this.createAgentPvs(c);
+    // CONFIG_ERR/CONFIG_MSG start empty and NO_ALARM: this configuration loaded fine
+    this.setConfigProblem('');
 
     const sampler = new HealthSampler({
       facts: {
@@ -134,23 +149,14 @@ export class Agent {
         suspended: () => this.suspendedCount,
         recordCount: () => this.db.size,
         extraSeverities: () => [...this.gateways.values()].flatMap((g) => g.pvs.severities()),
+        extraAlarms: () => [...this.gateways.values()].flatMap((g) => g.pvs.alarmSources()),
       },
       onSysReset: () => this.opts.onSysReset?.(),
       onError: (m) => this.log.warn(m),
     });
     this.health.createRecords();
 
-    this.server = await startCaServer({
-      provider: this.db,
-      env: this.opts.env ?? process.env,
-      settings: {
-        interfaces: [c.ioc.address],
-        serverPort: c.ioc.port,
-        autoBeaconAddrList: false,
-        beaconAddrList: c.ioc.beaconAddresses.map((host) => ({ host, port: 5065 })),
-      },
-      log: this.log.child('ca'),
-    });
+    this.server = await this.startHealthServer(c);
 
     this.client = new CaClient({
       autoAddrList: false,
@@ -164,11 +170,15 @@ export class Agent {
     this.supervisor = new Supervisor({ stateDir: `${c.agent.stateDir}/children`, logDir: c.agent.logDir });
     this.supervisor.on('state', (ev) => {
       const g = this.gateways.get(ev.name);
-      if (g) g.pvs.setStatus(this.supervisor.snapshot(ev.name));
-      this.log.info(`${ev.name}: ${ev.previous} -> ${ev.state}${ev.reason ? ` (${ev.reason})` : ''}`);
+      if (ev.state === 'starting') this.exitNotes.started(ev.name, this.supervisor.tail(ev.name, 1));
+      if (g) g.pvs.setStatus(this.supervisor.snapshot(ev.name), this.exitLine(ev.name));
+      // FATAL needs an operator (a config change or a start); BACKOFF is a gateway that keeps dying.
+      const level = ev.state === 'fatal' ? 'error' : ev.state === 'backoff' ? 'warn' : 'info';
+      this.log[level](`${ev.name}: ${ev.previous} -> ${ev.state}${ev.reason ? ` (${ev.reason})` : ''}`);
       this.updateCounts();
     });
     this.supervisor.on('warning', (m) => this.log.warn(m));
+    this.supervisor.on('exit', (ev: { name: string }) => this.explainExit(ev.name));
     const orphans = await this.supervisor.reapOrphans();
     for (const o of orphans)
       this.log.warn(`ended a gateway left over by a previous agent: ${JSON.stringify(o)}`);
@@ -176,6 +186,12 @@ export class Agent {
     for (const g of c.gateways) this.addGateway(c, g);
     this.control = await this.supervisor.startControlServer({
       socketPath: c.control.socketPath,
+      holder: this.lock.holder,
+      listPvs: (pattern) => this.db.names(pattern),
+      health: () => ({
+        ...(this.health?.statusNow() ?? { status: 'Fault', severity: INVALID_ALARM }),
+        message: this.health?.statusMessage ?? '',
+      }),
       onReload: async () => {
         await this.reload();
         return {
@@ -201,9 +217,27 @@ export class Agent {
     );
   }
 
-  private acfText(c: AgentConfig): string {
-    const own = c.networks.map((n) => n.address);
-    return defaultAcf({ writeHosts: [...own, ...c.access.hosts], writeUsers: c.access.users });
+  private async startHealthServer(c: AgentConfig): Promise<CaServer> {
+    try {
+      return await startCaServer({
+        provider: this.db,
+        env: this.opts.env ?? process.env,
+        settings: {
+          interfaces: [c.ioc.address],
+          serverPort: c.ioc.port,
+          autoBeaconAddrList: false,
+          beaconAddrList: c.ioc.beaconAddresses.map((host) => ({ host, port: 5065 })),
+        },
+        log: this.log.child('ca'),
+        mayMoveTcpPort: false,
+      });
+    } catch (err) {
+      if (err instanceof GwError && err.code === 'GW_IN_USE')
+        throw new GwError('GW_IN_USE', `health IOC: ${err.message}; free it or change [ioc] port`, {
+          cause: err,
+        });
+      throw err;
+    }
   }
 
   private async writeGatewayFiles(c: AgentConfig) {
@@ -405,6 +439,25 @@ export class Agent {
     if (isOk) this.agentPvs.get('CONFIG_MSG')?.setAlarm(NO_ALARM, NO_ALARM);
   }
 
+  /** Shows the gateway's own reason for an exit (its last output lines may trail the exit event). */
+  private explainExit(name: string, isRetry = false): void {
+    const entry = this.gateways.get(name);
+    if (!entry) return;
+    const reason = this.exitNotes.reason(name, this.supervisor.tail(name, 60));
+    if (!reason && !isRetry) setTimeout(() => this.explainExit(name, true), 300).unref();
+    entry.pvs.setExitReason(reason);
+    entry.pvs.setStatus(this.supervisor.snapshot(name), this.exitLine(name));
+    this.health?.updateStatus();
+  }
+
+  /** While a gateway is down after an exit: the last line it printed (the pty may deliver it after
+   * the exit event, so the periodic refresh looks again). */
+  private exitLine(name: string): string | undefined {
+    const st = this.supervisor.snapshot(name);
+    if (st.state !== 'exited' && st.state !== 'backoff' && st.state !== 'fatal') return undefined;
+    return lastOutputLine(this.supervisor.tail(name, 50), name);
+  }
+
   private updateCounts(): void {
     const running = this.supervisor.snapshotAll().filter((s) => s.state === 'running').length;
     this.agentPvs.get('GW_RUNNING')?.set(running);
@@ -417,7 +470,7 @@ export class Agent {
     const now = Date.now();
     for (const [name, entry] of this.gateways) {
       const st = this.supervisor.snapshot(name);
-      entry.pvs.setStatus(st);
+      entry.pvs.setStatus(st, this.exitLine(name));
       if (st.pid !== undefined) {
         const u = await this.usage.sample(name, st.pid);
         if (u) entry.pvs.setUsage(u.cpuPercent, u.rssBytes);
@@ -451,5 +504,6 @@ export class Agent {
     await this.supervisor?.close();
     await this.client?.close();
     await this.server?.close();
+    this.lock?.release();
   }
 }

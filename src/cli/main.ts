@@ -1,6 +1,7 @@
 // `gwagent` command dispatch: finds the subcommand, prints help, and turns errors into exit statuses.
-// Usage and configuration errors exit 78 (EX_CONFIG) with a message naming the problem.
-import { EX_CONFIG, GwError } from '../errors.js';
+// A failing command exits with the status of its error code (errors.ts, EXIT): 64 for a bad command
+// line, 78 for a bad configuration, 75 when another agent holds what it needs, 1 when an operation fails.
+import { EX_USAGE, GwError, exitStatusOf } from '../errors.js';
 import type { Command } from './command.js';
 
 type Loader = () => Promise<Command>;
@@ -52,18 +53,10 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
     load: async () => (await import('./commands/console.js')).command,
   },
   ca: {
-    summary: 'Channel Access get, put, monitor, info (like caget/caput/camonitor/cainfo)',
+    summary: 'Channel Access get, put, monitor, info (like caget/caput/camonitor/cainfo); list served PVs',
     load: async () => (await import('./commands/ca.js')).command,
   },
 };
-
-const CONFIG_CODES = new Set([
-  'GW_USAGE',
-  'GW_CONFIG_INVALID',
-  'GW_CONFIG_READ',
-  'GW_DB_PARSE',
-  'GW_ACF_PARSE',
-]);
 
 function topHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
@@ -84,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(topHelp() + '\n');
-    return name === undefined ? 64 : 0;
+    return name === undefined ? EX_USAGE : 0;
   }
   if (name === '--version') {
     process.stdout.write(`${await packageVersion()}\n`);
@@ -93,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
   const entry = COMMANDS[name];
   if (!entry) {
     process.stderr.write(`gwagent: unknown command '${name}'\n\n${topHelp()}\n`);
-    return EX_CONFIG;
+    return EX_USAGE;
   }
   const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -105,7 +98,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof GwError) {
       process.stderr.write(`gwagent ${name}: ${err.message}\n`);
-      return CONFIG_CODES.has(err.code) ? EX_CONFIG : 1;
+      return exitStatusOf(err.code);
     }
     throw err;
   }

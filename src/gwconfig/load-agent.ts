@@ -19,9 +19,29 @@ export interface CheckResult {
 /** Parses and validates agent INI text. Pure. */
 export function checkAgentText(file: string, text: string): CheckResult {
   const problems = new ProblemList(file);
+  if (looksLikeJson(text)) {
+    // One line instead of one "not a key = value line" per line of JSON.
+    problems.error(
+      1,
+      'this looks like a JSON site inventory, not an agent INI file; `gwagent site render FILE --out DIR` reads those and writes one agent INI per container',
+    );
+    const config = parseAgent(readIni(file, ''), new ProblemList(file));
+    return { config, problems: problems.items, hasErrors: true };
+  }
   const config = parseAgent(readIni(file, text), problems);
   validateAgent(config, problems);
   return { config, problems: sortProblems(problems.items), hasErrors: problems.hasErrors };
+}
+
+function looksLikeJson(text: string): boolean {
+  const start = text.trimStart();
+  if (!start.startsWith('{')) return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function readConfigFile(path: string): string {

@@ -64,7 +64,8 @@ export function parseAgent(doc: IniDocument, problems: ProblemList): AgentConfig
       ioc.lineOf('address'),
       `[ioc] address must be a numeric IPv4 address, got "${iocAddress}"`,
     );
-  const beacons = ioc.list('beacon_addresses', [iocAddress]);
+  // An invalid address is reported once: it is not also the default beacon address.
+  const beacons = ioc.list('beacon_addresses', isIpv4(iocAddress) ? [iocAddress] : []);
   for (const b of beacons)
     if (!parseAddressEntry(b))
       problems.error(
@@ -228,8 +229,10 @@ function parseNetwork(section: IniSection, problems: ProblemList): NetworkConfig
       s.lineOf('address'),
       `address "${addressText}" has no prefix length; taken as /32 (the broadcast is then the address itself)`,
     );
-  const network = cidr ?? { address: '0.0.0.0', prefixLength: 32 };
-  let broadcast = broadcastOf(network);
+  // An invalid address stays '' (and so its broadcast), so the checks that use it stay silent instead
+  // of reporting follow-on errors about a made-up address.
+  const network = cidr ?? { address: '', prefixLength: 32 };
+  let broadcast = cidr === undefined ? '' : broadcastOf(cidr);
   const given = s.optional('broadcast');
   if (given !== undefined) {
     if (!isIpv4(given))

@@ -9,7 +9,8 @@ export function networkByName(config: AgentConfig, name: string): NetworkConfig 
 
 /** The -sip address: this container's address on the gateway's server-side network. */
 export function serverAddress(config: AgentConfig, gateway: GatewayConfig): string | undefined {
-  return networkByName(config, gateway.serverNetwork)?.address;
+  // '' is a network whose address did not parse (already reported).
+  return networkByName(config, gateway.serverNetwork)?.address || undefined;
 }
 
 /**

@@ -3,7 +3,7 @@
 // warnings for settings that are legal but likely wrong. Pure: model in, problems out.
 import type { ProblemList } from './problems.js';
 import { checkPattern } from './gateway-regex.js';
-import { contains, overlaps, parseAddressEntry } from './net.js';
+import { contains, isIpv4, overlaps, parseAddressEntry } from './net.js';
 import { clientAddressList, networkByName, serverAddress } from './topology.js';
 import type { AgentConfig, GatewayConfig } from './types.js';
 
@@ -30,7 +30,11 @@ export function validateAgent(config: AgentConfig, problems: ProblemList): void 
   }
   checkServerClashes(config, problems);
   const iocAddress = config.ioc.address;
-  if (!iocAddress.startsWith('127.') && !config.networks.some((n) => n.address === iocAddress)) {
+  if (
+    isIpv4(iocAddress) &&
+    !iocAddress.startsWith('127.') &&
+    !config.networks.some((n) => n.address === iocAddress)
+  ) {
     problems.warn(
       'ioc.address',
       `the health IOC binds ${iocAddress}, which is neither loopback nor one of this container's network addresses`,
@@ -56,7 +60,7 @@ function checkNetworks(config: AgentConfig, problems: ProblemList): void {
     for (let j = i + 1; j < config.networks.length; j++) {
       const a = config.networks[i]!;
       const b = config.networks[j]!;
-      if (overlaps(a, b)) {
+      if (a.address !== '' && b.address !== '' && overlaps(a, b)) {
         problems.error(
           b.origin.line,
           `network "${b.name}" (${b.address}/${b.prefixLength}) overlaps network "${a.name}" (${a.address}/${a.prefixLength}) from line ${a.origin.line}`,

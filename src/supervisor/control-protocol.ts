@@ -2,18 +2,40 @@
 // `follow` answer with one JSON line and then switch the connection to raw bytes (output from the
 // agent; for a read-write console, input to the child's pty). Pure: parsing and framing only.
 import { GwError, type ErrorCode } from '../errors.js';
+import type { LockHolder } from './instance-lock.js';
 import type { ChildStatus } from './types.js';
 
 export type ControlRequest =
   | { cmd: 'status' }
+  | { cmd: 'health' }
   | { cmd: 'start' | 'stop' | 'restart'; name: string }
   | { cmd: 'reload' }
+  | { cmd: 'pvs'; pattern?: string }
   | { cmd: 'logs'; name: string; lines?: number }
   | { cmd: 'follow'; name: string; lines?: number }
   | { cmd: 'console'; name: string; readOnly?: boolean };
 
+/** STATUS (Ok / Degraded / Fault), its severity, and the STATUS_MSG that explains it. */
+export interface HealthSummary {
+  status: string;
+  severity: number;
+  message: string;
+}
+
 export type ControlResponse =
-  | { ok: true; now?: number; children?: ChildStatus[]; text?: string; result?: unknown }
+  | {
+      ok: true;
+      now?: number;
+      children?: ChildStatus[];
+      /** In a status answer: the agent that holds the state directory (this one). */
+      holder?: LockHolder;
+      /** In a pvs answer: the record names the agent serves. */
+      names?: string[];
+      /** `status`: the agent's STATUS and STATUS_MSG, when the agent serves them. */
+      health?: HealthSummary;
+      text?: string;
+      result?: unknown;
+    }
   | { ok: false; error: { code: ErrorCode; message: string } };
 
 /** Longest request line accepted; longer input closes the connection. */
@@ -34,7 +56,13 @@ export function parseRequest(line: string): ControlRequest {
   }
   const r = value as Record<string, unknown>;
   const cmd = r['cmd'];
-  if (cmd === 'status' || cmd === 'reload') return { cmd };
+  if (cmd === 'status' || cmd === 'reload' || cmd === 'health') return { cmd };
+  if (cmd === 'pvs') {
+    const pattern = r['pattern'];
+    if (pattern !== undefined && typeof pattern !== 'string')
+      throw new GwError('GW_CONTROL', 'pattern must be a string');
+    return pattern === undefined ? { cmd } : { cmd, pattern };
+  }
   if (typeof cmd !== 'string' || !NAMED.has(cmd)) {
     throw new GwError('GW_CONTROL', `unknown cmd: ${JSON.stringify(cmd)}`);
   }

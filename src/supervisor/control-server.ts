@@ -12,7 +12,9 @@ import {
   parseRequest,
   type ControlRequest,
   type ControlResponse,
+  type HealthSummary,
 } from './control-protocol.js';
+import type { LockHolder } from './instance-lock.js';
 import type { Supervisor } from './supervisor.js';
 
 /** A console on a TCP port for one child, procServ-style (telnet/nc). */
@@ -30,8 +32,15 @@ export interface ControlServerOptions {
   socketPath: string;
   /** File mode of the socket: 0o600 (default, agent's user only) or 0o660 (plus its group). */
   mode?: number;
+  /** The agent's instance lock, reported by `status`. */
+  holder?: LockHolder;
+  /** Answers `pvs`: the names served, matching a dbgrep pattern. Without it, pvs is refused. */
+  listPvs?: (pattern: string) => string[];
   /** Called for `reload`; its result is returned to the client. Without it, reload is refused. */
   onReload?: () => unknown;
+  /** The agent's health summary: added to the `status` answer, and the answer to `health` (the
+   * container's health check). Without it, health is refused. */
+  health?: () => HealthSummary;
   tcpConsoles?: readonly TcpConsoleOptions[];
   /** A slow follow/console client gets output dropped once this much is waiting for it. Default 1 MiB. */
   maxClientBacklogBytes?: number;
@@ -121,7 +130,7 @@ async function listenUnix(server: Server, path: string, mode: number): Promise<v
   const existing = await lstat(path).catch(() => undefined);
   if (existing) {
     if (!existing.isSocket()) throw new GwError('GW_CONTROL', `${path} exists and is not a socket`);
-    if (await isListening(path)) throw new GwError('GW_CONTROL', `another agent is listening on ${path}`);
+    if (await isListening(path)) throw new GwError('GW_IN_USE', `another agent is listening on ${path}`);
     await rm(path, { force: true });
   }
   await new Promise<void>((resolve, reject) => {
@@ -222,7 +231,13 @@ async function handle(
 ): Promise<ControlResponse> {
   switch (request.cmd) {
     case 'status':
-      return { ok: true, now: Date.now(), children: sup.snapshotAll() };
+      return {
+        ok: true,
+        now: Date.now(),
+        children: sup.snapshotAll(),
+        ...(options.holder ? { holder: options.holder } : {}),
+        ...(options.health ? { health: options.health() } : {}),
+      };
     case 'start':
       if (request.name === 'all') sup.startAll();
       else sup.start(request.name);
@@ -242,6 +257,12 @@ async function handle(
     }
     case 'logs':
       return { ok: true, text: sup.tail(request.name, request.lines) };
+    case 'pvs':
+      if (!options.listPvs) throw new GwError('GW_CONTROL', 'this agent serves no PVs');
+      return { ok: true, names: options.listPvs(request.pattern ?? '*') };
+    case 'health':
+      if (!options.health) throw new GwError('GW_CONTROL', 'this agent does not report health');
+      return { ok: true, health: options.health() };
     default:
       throw new GwError('GW_INTERNAL', `unhandled request ${request.cmd}`);
   }

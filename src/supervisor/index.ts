@@ -5,7 +5,7 @@ export type { SupervisorOptions, SupervisorEvents, ExitEvent, OutputListener } f
 export type { ControlServer, ControlServerOptions, TcpConsoleOptions } from './control-server.js';
 export { controlRequest, openControlStream } from './control-client.js';
 export type { ControlStream } from './control-client.js';
-export type { ControlRequest, ControlResponse } from './control-protocol.js';
+export type { ControlRequest, ControlResponse, HealthSummary } from './control-protocol.js';
 export type { OrphanReport } from './orphans.js';
 export { CHILD_STATES, RESTART_MODES, SPEC_DEFAULTS } from './types.js';
 export type {
@@ -18,5 +18,7 @@ export type {
   StateEvent,
 } from './types.js';
 export type { Clock, Spawner, System, StateStore, LogSink } from './ports.js';
+export { describeHolder, LOCK_FILE, lockStateDir } from './instance-lock.js';
+export type { InstanceLock, LockHolder } from './instance-lock.js';
 export { installShutdownHandlers } from './shutdown.js';
 export { parsePasswd } from './proc.js';

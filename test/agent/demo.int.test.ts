@@ -51,7 +51,9 @@ describe('the demo without a gateway binary', () => {
     const loopRate = await agent.get('DEMOF:LOOP_RATE', DBR_TIME_DOUBLE);
     expect([loopRate.severity, loopRate.status]).toEqual([INVALID_ALARM, COMM_ALARM]);
     expect(await agent.str('STATUS')).toBe('Fault');
-    expect(agent.output).toContain('DEMOF: stopped -> fatal (gateway binary not found: gateway)');
+    expect(agent.output).toMatch(
+      / ERROR agent: DEMOF: stopped -> fatal \(gateway binary not found: gateway\)\n/,
+    );
     const cli = await agent.cli(['status'], join(agent.dir, 'demo', 'control.sock'));
     expect(cli.code).toBe(0);
     expect(cli.stdout).toMatch(/^DEMOF +FATAL +- +- +0 +-$/m);

@@ -71,7 +71,10 @@ describe('gwagent run with two gateways', () => {
       pid = next;
     }
     expect(await agent.str('GWA:LAST_EXIT')).toBe('signal SIGKILL');
-    expect(agent.output).toMatch(/GWA: running -> backoff \(exited: signal SIGKILL; restart in 1 s\)/);
+    expect(agent.output).toMatch(
+      / WARN {2}agent: GWA: running -> backoff \(exited: signal SIGKILL; restart in 1 s\)/,
+    );
+    expect(agent.output).toMatch(/ INFO {2}agent: GWA: backoff -> starting\n/);
     // the other gateway was not touched
     expect(await agent.num('GWB:PID')).toBe(other);
     expect(await agent.num('GWB:RESTARTS')).toBe(0);
@@ -144,6 +147,27 @@ describe('gwagent run with two gateways', () => {
     const today = new Date();
     const day = `${String(today.getMonth() + 1).padStart(2, '0')}/${String(today.getDate()).padStart(2, '0')}/${today.getFullYear()}`;
     expect(await agent.str('GWB:LAST_START')).toMatch(new RegExp(`^${day} \\d\\d:\\d\\d:\\d\\d$`));
+  });
+
+  it('`gwagent ca list PATTERN` lists the records the agent serves, like dbgrep', async () => {
+    const la = await agent.cli(['ca', 'list', 'LC:GWA:LA*']);
+    expect(la).toEqual({
+      code: 0,
+      stdout: 'LC:GWA:LAST_EXIT\nLC:GWA:LAST_START\nLC:GWA:LABEL\n',
+      stderr: '',
+    });
+    expect((await agent.cli(['ca', 'list', 'LC:GW?:P?D'])).stdout).toBe('LC:GWA:PID\nLC:GWB:PID\n');
+    const all = (await agent.cli(['ca', 'list'])).stdout.split('\n');
+    expect(all).toContain('LC:SYS_CPU_LOAD');
+    expect(all).toContain('LC:GWB:AUTORESTART');
+    expect(all.filter((n) => n !== '').every((n) => n.startsWith('LC:'))).toBe(true);
+  });
+
+  it('alarm limits are writable from the container itself (README: [access] and loopback write)', async () => {
+    await agent.put('SYS_CPU_LOAD.HIHI', 99.5);
+    expect(await agent.num('SYS_CPU_LOAD.HIHI')).toBe(99.5);
+    await agent.put('SYS_CPU_LOAD.HHSV', 'MINOR');
+    expect(await agent.str('SYS_CPU_LOAD.HHSV')).toBe('MINOR');
   });
 
   it('`gwagent stop|start|restart NAME` act on that gateway only', async () => {

@@ -28,6 +28,7 @@ beforeAll(async () => {
   provider.add(new SimplePv('CLI:DBL', C.DBF_DOUBLE, [3.25], 1, { units: 'mm', precision: 3 }));
   provider.add(new SimplePv('CLI:ENUM', C.DBF_ENUM, [1], 1, { enumStrings: ['Off', 'On'] }));
   provider.add(new SimplePv('CLI:WF', C.DBF_LONG, [1, 2, 3], 8));
+  provider.add(new SimplePv('CLI:RO', C.DBF_DOUBLE, [1])).rights = C.CA_PROTO_ACCESS_RIGHT_READ;
   provider.add(new SimplePv('CLI:ALARM', C.DBF_DOUBLE, [0.5])).set([0.5], {
     status: C.HIHI_ALARM,
     severity: C.MAJOR_ALARM,
@@ -97,6 +98,36 @@ describe('gwagent ca', () => {
     expect((await gwagent('put', '-c', '-t', 'CLI:WF', '4', '5')).stdout).toBe('2 4 5\n');
   });
 
+  it('put of an enum takes a state name or index; anything else exits 1 naming the states, with or without -c', async () => {
+    const pv = provider.pvs.get('CLI:ENUM')!;
+    expect((await gwagent('put', '-t', 'CLI:ENUM', 'Off')).stdout).toBe('Off\n');
+    expect((await gwagent('put', '-t', '-c', 'CLI:ENUM', '1')).stdout).toBe('On\n');
+    const writes = pv.writes.length;
+    for (const args of [
+      ['CLI:ENUM', 'Maybe'],
+      ['-c', 'CLI:ENUM', 'Maybe'],
+      ['CLI:ENUM', '2'],
+      ['-c', 'CLI:ENUM', '-1'],
+    ]) {
+      const r = await gwagent('put', ...args);
+      const text = args[args.length - 1]!;
+      expect([r.code, r.stdout, r.stderr]).toEqual([
+        1,
+        '',
+        `CLI:ENUM: '${text}' is not a state of this enum (0 Off, 1 On)\n`,
+      ]);
+    }
+    expect(pv.writes.length).toBe(writes);
+    expect((await gwagent('get', '-t', 'CLI:ENUM')).stdout).toBe('On\n');
+  });
+
+  it('a refused put exits 1 and names the PV once', async () => {
+    for (const c of [[], ['-c']]) {
+      const r = await gwagent('put', ...c, 'CLI:RO', '2');
+      expect([r.code, r.stderr]).toEqual([1, 'CLI:RO: put: Write access denied (ECA 376)\n']);
+    }
+  });
+
   it('info prints the channel like cainfo; --server connects without a search', async () => {
     const r = await gwagent('info', '--server', `127.0.0.1:${port}`, 'CLI:WF');
     expect(r.stdout).toBe(
@@ -136,8 +167,21 @@ describe('gwagent ca', () => {
     );
   });
 
-  it('rejects bad options with exit status 78', async () => {
+  it('monitor --updates N prints N updates in total, over every PV', async () => {
+    const r = await gwagent('monitor', '--updates', '1', 'CLI:DBL', 'CLI:WF', 'CLI:ENUM');
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')).toHaveLength(2);
+    const three = await gwagent('monitor', '--updates', '3', 'CLI:DBL', 'CLI:WF', 'CLI:ENUM');
+    expect(
+      three.stdout
+        .split('\n')
+        .map((l) => l.split(' ')[0])
+        .sort(),
+    ).toEqual(['', 'CLI:DBL', 'CLI:ENUM', 'CLI:WF']);
+  });
+
+  it('rejects bad options with exit status 64', async () => {
     const r = await gwagent('get', '-d', 'NOPE', 'CLI:DBL');
-    expect([r.code, r.stderr]).toEqual([78, "gwagent ca: -d 'NOPE': not a DBR type name or number 0..38\n"]);
+    expect([r.code, r.stderr]).toEqual([64, "gwagent ca: -d 'NOPE': not a DBR type name or number 0..38\n"]);
   });
 });

@@ -226,3 +226,17 @@ describe('.db loader', () => {
     );
   });
 });
+
+describe('RecordDatabase.names (dbgrep)', () => {
+  it('lists record names matching * and ?, in creation order, without aliases', () => {
+    const db = new RecordDatabase();
+    for (const n of ['X:B', 'X:A', 'Y:A', 'X:AB', 'X:A+(1)']) db.createRecord('ao', n);
+    db.addAlias('X:B', 'X:ALIAS');
+    expect(db.names()).toEqual(['X:B', 'X:A', 'Y:A', 'X:AB', 'X:A+(1)']);
+    expect(db.names('X:*')).toEqual(['X:B', 'X:A', 'X:AB', 'X:A+(1)']);
+    expect(db.names('?:A')).toEqual(['X:A', 'Y:A']);
+    expect(db.names('X:A+(1)')).toEqual(['X:A+(1)']);
+    expect(db.names('X:A')).toEqual(['X:A']);
+    expect(db.names('Z*')).toEqual([]);
+  });
+});

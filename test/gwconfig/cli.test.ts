@@ -37,8 +37,8 @@ afterEach(() => {
 describe('gwagent config', () => {
   const iniFiles = readdirSync(examples).filter((f) => f.endsWith('.ini'));
 
-  it('has the three example agent configurations', () => {
-    expect(iniFiles.sort()).toEqual(['cr01gw00.ini', 'cr01gw01.ini', 'demo.ini']);
+  it('has the four example agent configurations', () => {
+    expect(iniFiles.sort()).toEqual(['cr01gw00.ini', 'cr01gw01.ini', 'demo-netns.ini', 'demo.ini']);
   });
 
   it.each(iniFiles)('config check passes on examples/%s without warnings', async (name) => {
@@ -148,7 +148,7 @@ describe('gwagent config', () => {
       '--from',
       'cr01gw01',
     ]);
-    expect(byName.code).toBe(78);
+    expect(byName.code).toBe(64);
     expect(byName.err).toMatch(/--from must be a numeric IPv4 address, got "cr01gw01"/);
     const unknown = await run([
       'config',
@@ -159,7 +159,7 @@ describe('gwagent config', () => {
       '--pv',
       'X',
     ]);
-    expect(unknown.code).toBe(78);
+    expect(unknown.code).toBe(64);
   });
 });
 

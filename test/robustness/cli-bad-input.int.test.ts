@@ -1,6 +1,6 @@
 // Bad input everywhere a user types, through the real `node bin/gwagent.js`: unknown options, missing
-// values, bad --macros, broken .db/.acf/INI/JSON files. Each must exit with its documented status (78
-// for usage and configuration errors, 64 for no command at all) and a message naming what was wrong,
+// values, bad --macros, broken .db/.acf/INI/JSON files. Each must exit with its documented status (64
+// for a bad command line, 78 for a bad configuration or .db/.acf file) and a message naming what was wrong,
 // with file:line (or file and key) for file problems. Nothing may hang or start serving.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -66,24 +66,24 @@ type Case = [() => string[], number, RegExp[]];
 
 const CASES: Record<string, Case> = {
   'no command': [() => [], 64, []],
-  'unknown command': [() => ['nosuch'], 78, [/unknown command 'nosuch'/]],
-  'ioc: unknown option': [() => ['ioc', '--bogus'], 78, [/Unknown option '--bogus'/]],
-  'ioc: missing value': [() => ['ioc', '--db'], 78, [/'--db <value>' argument missing/]],
-  'ioc: nothing to serve': [() => ['ioc'], 78, [/nothing to serve: give --db FILE and\/or --health/]],
-  'ioc: stray argument': [() => ['ioc', 'extra'], 78, [/unexpected argument 'extra'/]],
+  'unknown command': [() => ['nosuch'], 64, [/unknown command 'nosuch'/]],
+  'ioc: unknown option': [() => ['ioc', '--bogus'], 64, [/unknown option '--bogus' \(see --help\)/]],
+  'ioc: missing value': [() => ['ioc', '--db'], 64, [/option '--db' needs a value/]],
+  'ioc: nothing to serve': [() => ['ioc'], 64, [/nothing to serve: give --db FILE and\/or --health/]],
+  'ioc: stray argument': [() => ['ioc', 'extra'], 64, [/unexpected argument 'extra'/]],
   'ioc: --prefix without --health': [
     () => ['ioc', '--db', f('good.db'), '--prefix', 'X:'],
-    78,
+    64,
     [/--prefix goes with --health/],
   ],
   'ioc: --macros without =': [
     () => ['ioc', '--db', f('macro.db'), '--macros', 'P'],
-    78,
+    64,
     [/--macros: "P" is not NAME=VALUE/],
   ],
   'ioc: --macros with an empty name': [
     () => ['ioc', '--db', f('macro.db'), '--macros', '=x'],
-    78,
+    64,
     [/--macros: bad macro name ""/],
   ],
   'ioc: undefined macro': [
@@ -134,18 +134,18 @@ const CASES: Record<string, Case> = {
   'config: a directory': [() => ['config', 'check', dir], 78, [/cannot read: EISDIR/]],
   'config: unknown subcommand': [
     () => ['config', 'nosuch', f('bad.ini')],
-    78,
+    64,
     [/unknown config subcommand "nosuch"/],
   ],
-  'config: no file': [() => ['config', 'check'], 78, [/expected a subcommand and one FILE/]],
+  'config: no file': [() => ['config', 'check'], 64, [/expected a subcommand and one FILE/]],
   'config: unknown option': [
     () => ['config', 'check', f('bad.ini'), '--bogus'],
-    78,
-    [/Unknown option '--bogus'/],
+    64,
+    [/unknown option '--bogus' \(see --help\)/],
   ],
   'config: render without --out': [
     () => ['config', 'render', f('bad.ini')],
-    78,
+    64,
     [/config render needs --out DIR/],
   ],
   'site: JSON syntax error': [() => ['site', 'table', f('bad.json')], 78, [/bad\.json .*not valid JSON/]],
@@ -162,52 +162,108 @@ const CASES: Record<string, Case> = {
   'site: missing file': [() => ['site', 'table', f('none.json')], 78, [/none\.json: cannot read: ENOENT/]],
   'site: bad --format': [
     () => ['site', 'table', 'test/gwconfig/fixtures/site3.json', '--format', 'xml'],
-    78,
+    64,
     [/--format must be markdown, confluence or both/],
   ],
   'site: render without --out': [
     () => ['site', 'render', 'test/gwconfig/fixtures/site3.json'],
-    78,
+    64,
     [/site render needs --out DIR/],
   ],
-  'ca: unknown subcommand': [() => ['ca', 'bogus', 'X'], 78, [/ca: unknown subcommand 'bogus'/]],
-  'ca: no PV': [() => ['ca', 'get'], 78, [/ca get: no PV name given/]],
-  'ca: put without a value': [() => ['ca', 'put', 'X'], 78, [/ca put needs a PV name and a value/]],
-  'ca: bad -w': [() => ['ca', 'get', '-w', 'abc', 'X'], 78, [/-w 'abc' is not a positive number/]],
+  'ca: no subcommand': [
+    () => ['ca'],
+    64,
+    [/^gwagent ca: a subcommand is needed: get, put, monitor, info or list\nUsage: gwagent ca get/],
+  ],
+  'ca: unknown subcommand': [() => ['ca', 'bogus', 'X'], 64, [/ca: unknown subcommand 'bogus'/]],
+  'ca: no PV': [() => ['ca', 'get'], 64, [/^gwagent ca: get: no PV name given$/m]],
+  'ca: put without a value': [
+    () => ['ca', 'put', 'X'],
+    64,
+    [/^gwagent ca: put needs a PV name and a value$/m],
+  ],
+  'ca: bad -w': [() => ['ca', 'get', '-w', 'abc', 'X'], 64, [/-w 'abc' is not a positive number/]],
   'ca: bad --count': [
     () => ['ca', 'get', '--count', 'abc', 'X'],
-    78,
+    64,
     [/--count 'abc' is not a positive number/],
   ],
   'ca: fractional --count': [
     () => ['ca', 'get', '--count', '2.5', 'X'],
-    78,
+    64,
     [/--count '2\.5' is not a whole number/],
   ],
   'ca: bad --updates': [
     () => ['ca', 'monitor', '--updates', 'x', 'X'],
-    78,
+    64,
     [/--updates 'x' is not a positive number/],
   ],
   'ca: bad --server port': [
     () => ['ca', 'get', '--server', '127.0.0.1:99999', 'X'],
-    78,
+    64,
     [/bad CA address '127\.0\.0\.1:99999': expected host or host:port/],
   ],
   'ca: bad -d': [
     () => ['ca', 'get', '-d', '99', 'X'],
-    78,
+    64,
     [/-d '99': not a DBR type name or number 0\.\.38/],
   ],
-  'ca: bad -m': [() => ['ca', 'monitor', '-m', 'zz', 'X'], 78, [/-m 'zz': use letters v, a, l, p/]],
-  'ca: -t with -a': [() => ['ca', 'get', '-t', '-a', 'X'], 78, [/-t and -a exclude each other/]],
-  'status: unknown option': [() => ['status', '--bogus'], 78, [/Unknown option '--bogus'/]],
-  'run: unknown option': [() => ['run', '--bogus'], 78, [/Unknown option '--bogus'/]],
+  'ca: bad -m': [() => ['ca', 'monitor', '-m', 'zz', 'X'], 64, [/-m 'zz': use letters v, a, l, p/]],
+  'ca: -t with -a': [() => ['ca', 'get', '-t', '-a', 'X'], 64, [/-t and -a exclude each other/]],
+  'status: unknown option': [() => ['status', '--bogus'], 64, [/unknown option '--bogus' \(see --help\)/]],
+  'run: unknown option': [() => ['run', '--bogus'], 64, [/unknown option '--bogus' \(see --help\)/]],
   'run: missing config': [() => ['run', '--config', f('none.ini')], 78, [/none\.ini: cannot read: ENOENT/]],
-  'logs: no name': [() => ['logs'], 78, [/expected exactly one NAME/]],
+  'logs: no name': [() => ['logs'], 64, [/expected exactly one NAME/]],
+  'ca: -w -1 in gwagent words': [
+    () => ['ca', 'get', '-w', '-1', 'X'],
+    64,
+    [/^gwagent ca: -w '-1' is not a positive number$/m],
+  ],
+  'ca: an option starting with -': [
+    () => ['ca', 'get', '--server', '-x', 'X'],
+    64,
+    [/option '--server' needs a value; one that starts with '-' is written --server=VALUE/],
+  ],
+  'config explain: a PV name longer than CA allows': [
+    () => ['config', 'explain', f('bad.ini'), '--gateway', 'G1', '--pv', 'A'.repeat(1000)],
+    64,
+    [/--pv: bad PV name 'A{40}\.\.\.': 1\.\.500 characters expected/],
+  ],
 };
 
 describe('bad input on the command line and in files', () => {
+  it('config check on a site inventory says so once', async () => {
+    const r = await gwagent(['config', 'check', 'examples/as-site.json']);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toBe(
+      'examples/as-site.json:1: error: this looks like a JSON site inventory, not an agent INI file; `gwagent site render FILE --out DIR` reads those and writes one agent INI per container\n',
+    );
+  });
+
+  it('a bad network address is reported without follow-on errors', async () => {
+    const ini = [
+      '[agent]',
+      'name = BADIP',
+      '[network.sub]',
+      'interface = eth0',
+      'address = 10.1.2.300/24',
+      '[network.gin]',
+      'interface = eth1',
+      'address = 10.2.0.1/16',
+      'gin = yes',
+      'search = 10.2.0.2',
+      '[gateway.GF]',
+      'direction = forward',
+      'allow = .*',
+    ].join('\n');
+    writeFileSync(f('badip.ini'), ini + '\n');
+    const r = await gwagent(['config', 'check', f('badip.ini')]);
+    expect(r.code).toBe(78);
+    expect(r.stderr).toBe(
+      `${f('badip.ini')}:5: error: address "10.1.2.300/24" must be numeric IPv4 with a prefix length, e.g. 10.17.19.91/16\n`,
+    );
+  });
+
   it('exits with the documented status and names what was wrong, for every case', async () => {
     const failures: string[] = [];
     const entries = Object.entries(CASES);

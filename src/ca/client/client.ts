@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import { GwError } from '../../errors.js';
+import { pvNameProblem } from '../pv-name.js';
 import type { CaValue, PutValue } from './ca-value.js';
 import {
   Channel,
@@ -76,9 +77,8 @@ export class CaClient extends EventEmitter implements ChannelHost {
   /** Creates a channel; with `server` ('host:port' or 'host') it connects directly, without a search. */
   channel(name: string, opts: { server?: string } = {}): Channel {
     if (this.closed) throw new GwError('GW_INTERNAL', 'CaClient is closed');
-    if (name.length === 0 || name.length > 500) {
-      throw new GwError('GW_USAGE', `bad PV name '${name.slice(0, 40)}': 1..500 characters expected`);
-    }
+    const problem = pvNameProblem(name);
+    if (problem !== undefined) throw new GwError('GW_USAGE', problem);
     const cid = this.allocId();
     let direct: string | undefined;
     if (opts.server !== undefined) {

@@ -1,7 +1,7 @@
 // `gwagent ca get|put|monitor|info PV...`: caget/caput/camonitor/cainfo for containers without EPICS
 // tools, on gwagent's own CA client. Honours EPICS_CA_ADDR_LIST, EPICS_CA_AUTO_ADDR_LIST,
 // EPICS_CA_SERVER_PORT, EPICS_CA_CONN_TMO and EPICS_CA_MAX_SEARCH_PERIOD. Exits 1 when a PV does not
-// connect or an operation fails, 78 on a usage error.
+// connect or an operation fails, 64 on a bad command line.
 import { CaClient, type CaValue, type Channel } from '../../ca/client/index.js';
 import {
   formatDetailed,
@@ -19,15 +19,19 @@ import {
   DBE_PROPERTY,
   DBE_VALUE,
   DBF_ENUM,
+  DBR_CTRL_ENUM,
   DBR_STRING,
 } from '../../ca/constants.js';
 import { GwError } from '../../errors.js';
+import { controlRequest } from '../../supervisor/index.js';
 import { parseOptions, type Command } from '../command.js';
+import { defaultSocketPath, SOCKET_OPTION } from '../control-client.js';
 
 const USAGE = `Usage: gwagent ca get [-t | -a] [-n] [-w SEC] [-d TYPE] [--count N] [--server HOST:PORT] PV...
        gwagent ca put [-t] [-c] [-w SEC] [--server HOST:PORT] PV VALUE...
        gwagent ca monitor [-n] [-w SEC] [-d TYPE] [-m MASK] [--updates N] [--server HOST:PORT] PV...
        gwagent ca info [-w SEC] [--server HOST:PORT] PV...
+       gwagent ca list [PATTERN] [--socket PATH]
 
 Channel Access tools modelled on caget, caput, camonitor and cainfo.
   -w SEC            wait time for connection and replies, seconds (default 1.0)
@@ -40,8 +44,11 @@ Channel Access tools modelled on caget, caput, camonitor and cainfo.
   -m MASK           monitor event mask letters: v(alue) a(larm) l(og) p(roperty); default va
   --updates N       monitor: exit after N updates in total
   --server H:P      connect directly to this server, without a UDP search
+  list              the record names the running agent serves, like dbgrep: PATTERN with * and ?
+                    (default *); asks the agent over its control socket (--socket, $GWAGENT_SOCKET)
 Environment: EPICS_CA_ADDR_LIST, EPICS_CA_AUTO_ADDR_LIST, EPICS_CA_SERVER_PORT, EPICS_CA_CONN_TMO,
-EPICS_CA_MAX_SEARCH_PERIOD. Exit status 1 if a PV does not connect or an operation fails.`;
+EPICS_CA_MAX_SEARCH_PERIOD. Exit status 1 if a PV does not connect or an operation fails (a put of a
+value an enum does not have included), 64 for a bad command line.`;
 
 const OPTIONS = {
   w: { type: 'string' },
@@ -55,6 +62,8 @@ const OPTIONS = {
   updates: { type: 'string' },
   server: { type: 'string' },
 } as const;
+
+const SUBCOMMANDS = ['get', 'put', 'monitor', 'info'];
 
 type Values = ReturnType<typeof parseOptions<typeof OPTIONS>>['values'];
 
@@ -136,7 +145,7 @@ async function runGet(ctx: Ctx, names: string[]): Promise<number> {
           v: await ch.get({ dbrType: type, count: countOf(ctx.values), timeoutMs: ctx.timeoutMs }),
         };
       } catch (err) {
-        ctx.err(`${ch.name}: ${(err as Error).message}`);
+        ctx.err((err as Error).message);
         status = 1;
         return undefined;
       }
@@ -153,9 +162,27 @@ async function runGet(ctx: Ctx, names: string[]): Promise<number> {
   return status;
 }
 
+/**
+ * caput's rule for an enum: a state name, else an index below the number of states (any 16-bit index
+ * when the record defines no state names). Anything else is refused here, with or without -c: a plain
+ * write has no reply, so the server's refusal would go unseen.
+ */
+async function enumIndex(ch: Channel, texts: string[], timeoutMs: number): Promise<number> {
+  const [text, ...extra] = texts;
+  if (text === undefined || extra.length > 0)
+    throw new GwError('GW_CA_REFUSED', `${ch.name}: an enum takes one value, got ${texts.length}`);
+  const states = (await ch.get({ dbrType: DBR_CTRL_ENUM, timeoutMs })).enumStrings ?? [];
+  const byName = states.indexOf(text);
+  if (byName >= 0) return byName;
+  const limit = states.length > 0 ? states.length : 65536;
+  if (/^\d+$/.test(text) && Number(text) < limit) return Number(text);
+  const choices = states.map((name, i) => `${i} ${name}`).join(', ');
+  throw new GwError('GW_CA_REFUSED', `${ch.name}: '${text}' is not a state of this enum (${choices})`);
+}
+
 function parsePutValues(ch: Channel, texts: string[]): number[] | string[] | string | number {
-  // Enums and strings go as DBR_STRING (the server matches state names); numbers as numbers.
-  if (ch.nativeType === 0 || ch.nativeType === DBF_ENUM) return texts.length === 1 ? texts[0]! : texts;
+  // Strings go as DBR_STRING; numbers as numbers.
+  if (ch.nativeType === 0) return texts.length === 1 ? texts[0]! : texts;
   const nums = texts.map(Number);
   if (nums.some((n) => Number.isNaN(n))) return texts.length === 1 ? texts[0]! : texts;
   return nums.length === 1 ? nums[0]! : nums;
@@ -164,14 +191,16 @@ function parsePutValues(ch: Channel, texts: string[]): number[] | string[] | str
 async function runPut(ctx: Ctx, args: string[]): Promise<number> {
   const [name, ...texts] = args;
   if (name === undefined || texts.length === 0)
-    throw new GwError('GW_USAGE', 'ca put needs a PV name and a value');
+    throw new GwError('GW_USAGE', 'put needs a PV name and a value');
   const [ch] = await connectAll(ctx, [name]);
   if (!ch) return 1;
   const isArray = ch.nativeCount > 1;
   const readType = defaultType(ch, ctx.values, 0);
   try {
+    const value =
+      ch.nativeType === DBF_ENUM ? await enumIndex(ch, texts, ctx.timeoutMs) : parsePutValues(ch, texts);
     const old = await ch.get({ dbrType: readType, timeoutMs: ctx.timeoutMs });
-    await ch.put(parsePutValues(ch, texts), { wait: ctx.values.c ?? false, timeoutMs: ctx.timeoutMs });
+    await ch.put(value, { wait: ctx.values.c ?? false, timeoutMs: ctx.timeoutMs });
     const now = await ch.get({ dbrType: readType, timeoutMs: ctx.timeoutMs });
     if (ctx.values.t) ctx.out(formatGetLine(name, now, isArray, 'terse'));
     else {
@@ -180,7 +209,8 @@ async function runPut(ctx: Ctx, args: string[]): Promise<number> {
     }
     return 0;
   } catch (err) {
-    ctx.err(`${name}: ${(err as Error).message}`);
+    // The client's errors name the channel already.
+    ctx.err((err as Error).message);
     return 1;
   }
 }
@@ -219,9 +249,11 @@ async function runMonitor(ctx: Ctx, names: string[]): Promise<number> {
           dbrType: dbrType ?? defaultType(ch, ctx.values, 2),
           count: countOf(ctx.values),
           mask,
-          onError: (err) => ctx.err(`${name}: ${err.message}`),
+          onError: (err) => ctx.err(err.message),
         },
         (v: CaValue) => {
+          // Updates of other channels may arrive before the client closes: N means N in total.
+          if (updates >= maxUpdates) return;
           ctx.out(formatMonitorLine(name, v, ch.nativeCount > 1));
           if (++updates >= maxUpdates) finish();
         },
@@ -243,19 +275,29 @@ async function runMonitor(ctx: Ctx, names: string[]): Promise<number> {
   return everConnected === names.length ? 0 : 1;
 }
 
+/** `ca list [PATTERN]`: CA cannot enumerate a server's names, so the agent answers over its socket. */
+async function runList(argv: string[]): Promise<number> {
+  const { values, positionals } = parseOptions(argv, SOCKET_OPTION);
+  const [pattern, ...extra] = positionals;
+  if (extra.length > 0) throw new GwError('GW_USAGE', `list takes one PATTERN, got ${positionals.length}`);
+  const request = pattern === undefined ? { cmd: 'pvs' as const } : { cmd: 'pvs' as const, pattern };
+  const response = await controlRequest(values.socket ?? defaultSocketPath(), request);
+  for (const name of response.names ?? []) process.stdout.write(name + '\n');
+  return 0;
+}
+
 export const command: Command = {
   summary: 'Channel Access tools: get, put, monitor, info (like caget/caput/camonitor/cainfo)',
   usage: USAGE,
   async run(argv: string[]): Promise<number> {
     const [sub, ...rest] = argv;
-    if (!['get', 'put', 'monitor', 'info'].includes(sub ?? ''))
-      throw new GwError(
-        'GW_USAGE',
-        `ca: unknown subcommand '${sub ?? ''}' (get, put, monitor, info)\n${USAGE}`,
-      );
+    if (sub === undefined)
+      throw new GwError('GW_USAGE', `a subcommand is needed: get, put, monitor, info or list\n${USAGE}`);
+    if (sub === 'list') return runList(rest);
+    if (!SUBCOMMANDS.includes(sub))
+      throw new GwError('GW_USAGE', `unknown subcommand '${sub}' (get, put, monitor, info, list)\n${USAGE}`);
     const { values, positionals } = parseOptions(rest, OPTIONS);
-    if (positionals.length === 0)
-      throw new GwError('GW_USAGE', `ca ${sub ?? ''}: no PV name given\n${USAGE}`);
+    if (positionals.length === 0) throw new GwError('GW_USAGE', `${sub}: no PV name given\n${USAGE}`);
     if (values.t && values.a) throw new GwError('GW_USAGE', '-t and -a exclude each other');
     const timeoutMs = positiveNumber(values.w, '-w', 1.0) * 1000;
     // Every option is checked before anything connects: a bad value is a usage error (78), not a
@@ -282,10 +324,7 @@ export const command: Command = {
         case 'info':
           return await runInfo(ctx, positionals);
         default:
-          throw new GwError(
-            'GW_USAGE',
-            `ca: unknown subcommand '${sub ?? ''}' (get, put, monitor, info)\n${USAGE}`,
-          );
+          throw new GwError('GW_INTERNAL', `ca: subcommand '${sub}' has no handler`);
       }
     } finally {
       await client.close();

@@ -6,6 +6,7 @@ import { EX_CONFIG, GwError, formatProblem } from '../../errors.js';
 import { checkAgentText, explain, renderAll, writeRendered, type AgentConfig } from '../../gwconfig/index.js';
 import { readConfigFile } from '../../gwconfig/load-agent.js';
 import { isIpv4 } from '../../gwconfig/net.js';
+import { pvNameProblem } from '../../ca/pv-name.js';
 
 const USAGE = `Usage:
   gwagent config check FILE
@@ -60,6 +61,9 @@ async function run(argv: string[]): Promise<number> {
   if (sub === 'explain') {
     if (values.gateway === undefined || values.pv === undefined)
       throw new GwError('GW_USAGE', `config explain needs --gateway NAME and --pv PVNAME\n${USAGE}`);
+    // The gateway never sees a name libca refuses: say so, as `gwagent ca` does.
+    const nameProblem = pvNameProblem(values.pv);
+    if (nameProblem !== undefined) throw new GwError('GW_USAGE', `--pv: ${nameProblem}`);
     const config = load(file);
     if (config === undefined) return EX_CONFIG;
     const request: Parameters<typeof explain>[2] = { pv: values.pv };

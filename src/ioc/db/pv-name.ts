@@ -28,3 +28,12 @@ export function parsePvName(name: string): PvNameParts | undefined {
   if (!FIELD_NAME.test(field) || record === '') return undefined;
   return { record, field, isLongString };
 }
+
+/** dbgrep's pattern: `*` any run of characters, `?` one; everything else literal. */
+export function globMatcher(pattern: string): (name: string) => boolean {
+  const source = [...pattern]
+    .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  const re = new RegExp(`^${source}$`, 's');
+  return (name) => re.test(name);
+}

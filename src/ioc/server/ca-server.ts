@@ -4,6 +4,7 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { GwError } from '../../errors.js';
 import { createLogger, type Logger } from '../../log.js';
 import { BeaconSender } from './beacon.js';
 import type { Circuit } from './circuit.js';
@@ -20,6 +21,12 @@ export interface CaServerOptions {
   settings?: Partial<ServerSettings>;
   limits?: Partial<ConnectionLimits>;
   log?: Logger;
+  /**
+   * rsrv's behaviour when the TCP port is taken: serve on an ephemeral one, which searches and beacons
+   * advertise (default). False makes a taken port an error (GW_IN_USE): the agent's health IOC must stay
+   * where its configuration puts it.
+   */
+  mayMoveTcpPort?: boolean;
 }
 
 export interface CaServer {
@@ -143,6 +150,13 @@ export async function startCaServer(options: CaServerOptions): Promise<CaServer>
       tcpPort = await listen(server, host, tcpPort);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || tcpServers.length > 0) throw err;
+      if (options.mayMoveTcpPort === false) {
+        throw new GwError(
+          'GW_IN_USE',
+          `TCP port ${tcpPort} on ${host} is in use (another CA server or agent): the CA server does not move to another port`,
+          { cause: err },
+        );
+      }
       log.warn(`TCP port ${tcpPort} on ${host} is in use: falling back to an ephemeral port`);
       tcpPort = await listen(server, host, 0);
     }

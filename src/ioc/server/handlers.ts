@@ -1,11 +1,13 @@
 // One handler per CA request command, indexed by command number (rsrv's jump table). Each validates
 // its request, acts through the Circuit, and queues the reply rsrv would send; where rsrv and catvs
 // disagree, catvs wins (ca-protocol.md §10.2): well-framed but wrong requests get an ECA status and the
-// circuit stays up; only broken framing or unknown commands close it.
+// circuit stays up. Unknown commands, and reads or subscriptions with a DBR type no client can decode
+// (rsrv and catvs: no reply at all), close it. An oversize message gets ERROR ECA_TOLARGE.
 import * as C from '../../ca/constants.js';
 import { dbrSize, decodeDbr, isValidDbrType } from '../../ca/dbr.js';
 import { pad8, type CaMessage } from '../../ca/header.js';
 import * as M from '../../ca/messages.js';
+import { MAX_PV_NAME_LENGTH } from '../../ca/pv-name.js';
 import type { ChannelState, Circuit } from './circuit.js';
 import { encodeCached } from './encode-cache.js';
 
@@ -22,8 +24,6 @@ export class ProtocolViolation extends Error {
 
 type Handler = (c: Circuit, msg: CaMessage) => void;
 
-/** Longest PV name accepted in CREATE_CHAN (libca refuses longer ones itself). */
-const MAX_NAME_LENGTH = 500;
 /** rsrv's limit on CLIENT_NAME/HOST_NAME strings; we truncate instead of disconnecting. */
 const MAX_IDENTITY_LENGTH = 512;
 const NO_CID = 0xffffffff;
@@ -54,14 +54,22 @@ const onVersion: Handler = (c, msg) => {
   if (msg.dataCount < 4) throw new ProtocolViolation(`client protocol 4.${msg.dataCount} is too old`, msg);
 };
 
+/**
+ * READ_NOTIFY and EVENT_ADD replies carry the requested type, so a reply to a type above 38 would hand
+ * the client a header it cannot decode: rsrv closes the circuit without a word, and catvs (test_get_bad)
+ * expects exactly that.
+ */
+function refuseUnknownType(msg: CaMessage, what: string): void {
+  if (!isValidDbrType(msg.dataType))
+    throw new ProtocolViolation(`${what} with DBR type ${msg.dataType} (above ${C.LAST_BUFFER_TYPE})`, msg);
+}
+
 const onEventAdd: Handler = (c, msg) => {
+  refuseUnknownType(msg, 'EVENT_ADD');
   const ch = channelOf(c, msg, 'EVENT_ADD');
   if (!ch) return;
   const subId = msg.parameter2;
-  if (!isValidDbrType(msg.dataType) || msg.dataType === C.DBR_PUT_ACKT || msg.dataType === C.DBR_PUT_ACKS) {
-    c.reply(M.eventAddResponse(msg.dataType, msg.dataCount, C.ECA_BADTYPE, subId, Buffer.alloc(8)));
-    return;
-  }
+  // DBR_PUT_ACKT/ACKS are subscribed like rsrv does: every update carries ECA_GETFAIL (encodeDbr).
   if (msg.dataCount > ch.pv.maxCount) {
     c.reply(
       M.eventAddResponse(msg.dataType, msg.dataCount, C.ECA_BADCOUNT, subId, zeroPayload(msg.dataType, 1)),
@@ -106,6 +114,7 @@ function readValue(ch: ChannelState, msg: CaMessage): { status: number; count: n
 }
 
 const onReadNotify: Handler = (c, msg) => {
+  refuseUnknownType(msg, 'READ_NOTIFY');
   const ch = channelOf(c, msg, 'READ_NOTIFY');
   if (!ch) return;
   const r = readValue(ch, msg);
@@ -230,7 +239,7 @@ const onCreateChan: Handler = (c, msg) => {
   const name = M.readPayloadString(msg.payload);
   const cid = msg.parameter1;
   if (msg.parameter2 > 0) c.clientMinor = msg.parameter2;
-  const pv = name.length <= MAX_NAME_LENGTH ? c.provider.lookup(name) : undefined;
+  const pv = name.length <= MAX_PV_NAME_LENGTH ? c.provider.lookup(name) : undefined;
   if (!pv) {
     c.reply(M.createChFailResponse(cid));
     return;
@@ -263,6 +272,17 @@ const onHostName: Handler = (c, msg) => {
   const host = identityChange(c, msg, 'host');
   if (host !== undefined) c.identity.host = host.toLowerCase();
 };
+
+/**
+ * A message above the size limit (its payload already skipped by the parser): ERROR ECA_TOLARGE carrying
+ * its header, and the circuit goes on with the next message, as rsrv does (ca-protocol.md §2.4).
+ */
+export function onOversize(c: Circuit, msg: CaMessage): void {
+  const ch = c.channels.get(msg.parameter1);
+  const text = `request of ${msg.payloadSize} bytes exceeds the server's limit of ${c.maxPayload} bytes`;
+  c.log.warn(`${c.description}: command ${msg.command}: ${text}`);
+  c.reply(M.errorResponse(msg, ch?.cid ?? NO_CID, C.ECA_TOLARGE, text));
+}
 
 export const HANDLERS: readonly (Handler | undefined)[] = (() => {
   const table: (Handler | undefined)[] = [];
