@@ -93,10 +93,10 @@ describe('site render --target refuses a site whose containers cannot all be pla
     expect(existsSync(out)).toBe(false);
   });
 
-  it('an unknown target is a usage error', async () => {
+  it('an unknown target is a bad command line (exit 64)', async () => {
     const file = siteFile([container(1, [{ vlan: 'v900', address: '10.17.0.1/16' }])], networks);
     const result = await run(['site', 'render', file, '--target', 'nomad', '--out', join(file, '..', 'out')]);
-    expect(result.code).toBe(78);
+    expect(result.code).toBe(64);
     expect(result.err).toMatch(/--target must be one of kubernetes, compose, incus/);
   });
 });
