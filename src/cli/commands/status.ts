@@ -17,8 +17,8 @@ import { STATUS_STRINGS } from '../../ioc/health/index.js';
 
 const USAGE = `Usage: gwagent status [--json] [--socket PATH]
        gwagent status --health [--socket PATH | --config FILE | --server HOST:PORT --prefix P]
-  Shows which agent holds the state directory (pid, host, since when), the agent's STATUS and
-  what sets it (STATUS_MSG), then NAME STATE PID UPTIME RESTARTS LAST-EXIT for every child.
+  Shows the agent's STATUS and what sets it (STATUS_MSG), which agent holds the state directory
+  (pid, host, since when), then NAME STATE PID UPTIME RESTARTS LAST-EXIT for every child.
   --json          the full status objects as JSON
 ${SOCKET_USAGE}
 ${HEALTH_USAGE}
@@ -55,10 +55,12 @@ export const command: Command = {
       process.stdout.write(JSON.stringify(children, null, 2) + '\n');
       return 0;
     }
+    // STATUS first: the line an operator (and a script's `head -1`) reads.
+    process.stdout.write(formatHealthLine(response.health));
     const h = response.holder;
     if (h)
       process.stdout.write(`agent pid ${h.pid} on host ${h.host} holds ${h.stateDir} since ${h.since}\n`);
-    process.stdout.write(formatHealthLine(response.health) + formatStatusTable(children));
+    process.stdout.write(formatStatusTable(children));
     return 0;
   },
 };
