@@ -104,3 +104,14 @@ function toIntegerOrZero(v: number): number {
   if (v <= -2147483648) return -2147483648;
   return Math.trunc(v);
 }
+
+/** Latin-1 bytes of a long-string channel (`FIELD$`) or a CHAR waveform holding text up to the first NUL -> text. */
+export function bytesToString(bytes: readonly number[]): string {
+  let s = '';
+  for (const b of bytes) {
+    const c = b & 0xff;
+    if (c === 0) break;
+    s += String.fromCharCode(c);
+  }
+  return s;
+}

@@ -1,8 +1,8 @@
 // `gwagent status --health`: reads STATUS (and STATUS_MSG, where the IOC has it) from a health IOC over
 // Channel Access and turns it into the verdict the agent's /healthz also gives (ioc/health/verdict.ts),
 // so a container's HEALTHCHECK and a web probe can never disagree.
-import { DBR_STRING } from '../ca/constants.js';
 import { CaClient } from '../ca/client/index.js';
+import { bytesToString } from '../ca/convert.js';
 import { GwError } from '../errors.js';
 import { loadAgentConfig } from '../gwconfig/index.js';
 import { healthVerdict, type HealthVerdict } from '../ioc/health/verdict.js';
@@ -47,8 +47,8 @@ export async function readHealthVerdict(
     // STATUS_MSG is optional: an IOC without it answers STATUS alone.
     const text = await message
       .connected(Math.min(timeoutMs, 1000))
-      .then(() => message.get({ dbrType: DBR_STRING, timeoutMs }))
-      .then((v) => String(v.value))
+      .then(() => message.get({ timeoutMs }))
+      .then((v) => bytesToString(v.values as number[])) // a CHAR waveform: text up to its NUL
       .catch(() => undefined);
     return healthVerdict({ status: value, ...(text === undefined ? {} : { message: text }) });
   } finally {

@@ -289,9 +289,9 @@ describe('fleet restart|stop|start', () => {
     },
   );
 
-  it('names what exists when the container or gateway is unknown (exit 78)', async () => {
+  it('names what exists when the container or gateway is unknown (exit 64, a bad command line)', async () => {
     const r = await gwagent(['fleet', 'stop', site, 'FLA:NOPE']);
-    expect(r.code).toBe(78);
+    expect(r.code).toBe(64);
     expect(r.stderr).toBe("gwagent fleet: container FLA has no gateway 'NOPE' (GWFLA)\n");
     const u = await gwagent(['fleet', 'stop', site, 'FLX']);
     expect(u.stderr).toContain("no enabled container 'FLX' in the site (FLA, FLB");

@@ -144,7 +144,7 @@ describe('/healthz', () => {
         const status = await agent.num('STATUS');
         const res = await fetch(url('/healthz'));
         const body = await res.text();
-        const v = healthVerdict({ status });
+        const v = healthVerdict({ status, message: await agent.text('STATUS_MSG') });
         // STATUS may move between the two reads on a busy machine: retry until both agree.
         if (body !== `${v.text}\n` || (await agent.num('STATUS')) !== status) return undefined;
         expect(res.status).toBe(v.isHealthy ? 200 : 503);

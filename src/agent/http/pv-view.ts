@@ -1,7 +1,8 @@
 // What the web views show, read from the same snapshots the CA server sends: which PV suffixes the status
 // page carries (health, then per gateway), and how one snapshot becomes a display cell or a number.
 // Pure apart from reading snapshots through the PvProvider interface; owns no timers or sockets.
-import { DBF_ENUM, DBF_STRING, INVALID_ALARM } from '../../ca/constants.js';
+import { DBF_CHAR, DBF_ENUM, DBF_STRING, INVALID_ALARM } from '../../ca/constants.js';
+import { bytesToString } from '../../ca/convert.js';
 import type { ValueSnapshot } from '../../ca/value.js';
 import type { PvProvider } from '../../ioc/server/pv.js';
 
@@ -76,6 +77,10 @@ export function snapshotNumber(s: ValueSnapshot): number {
 /** Text as a display manager shows it: enum state string, PREC digits, units (bytes made readable). */
 export function formatSnapshot(s: ValueSnapshot): string {
   if (s.nativeType === DBF_STRING) return String(s.value[0] ?? '');
+  // The agent's CHAR PVs are waveforms carrying text (STATUS_MSG, CMD, CONFIG_ERR): shown as `caget -S`
+  // shows them, up to the NUL (an empty message is one NUL element).
+  if (s.nativeType === DBF_CHAR)
+    return bytesToString(Array.from(s.value as ArrayLike<number>).slice(0, s.count));
   const n = snapshotNumber(s);
   if (s.nativeType === DBF_ENUM) return s.meta.enumStrings[n] ?? String(n);
   if (Number.isNaN(n)) return '';

@@ -50,16 +50,7 @@ export function convertElement(
   return n === undefined ? undefined : castToType(type, n);
 }
 
-/** Latin-1 bytes of a long-string channel (`FIELD$`) up to the first NUL -> text. */
-export function bytesToString(bytes: readonly number[]): string {
-  let s = '';
-  for (const b of bytes) {
-    const c = b & 0xff;
-    if (c === 0) break;
-    s += String.fromCharCode(c);
-  }
-  return s;
-}
+export { bytesToString } from '../../ca/convert.js';
 
 /** Text -> the bytes of a long-string channel including the NUL, at most `size` bytes. */
 export function stringToBytes(text: string, size: number): Uint8Array {
