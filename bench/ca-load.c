@@ -10,6 +10,10 @@
  *   ca-load connect PREFIX N TIMEOUT_S          creates N channels, ca_pend_io, prints the time, then
  *                                               holds them until stdin closes (so the server RSS is read).
  *   ca-load get     PVNAME SECONDS              sequential ca_array_get_callback round trips.
+ *   ca-load put     PREFIX NPV SECONDS RATE     writer: ca_put DBR_DOUBLE 1, 2, 3... round-robin over
+ *                                               PREFIX0..PREFIX{NPV-1} for SECONDS (RATE puts/s, 0 = as fast
+ *                                               as libca lets it), then FINAL_VALUE to each, then one get per
+ *                                               PV so every put has been processed before RESULT.
  *   ca-load search  HOST PORT PREFIX N PER_DGRAM WINDOW   raw UDP search flood (no libca), answers/s.
  *
  * Compile: gcc -O2 -o bench/out/ca-load bench/ca-load.c -lca -lpthread
@@ -51,6 +55,8 @@ int ca_context_create(enum ca_preemptive_callback_select select);
 void ca_context_destroy(void);
 int ca_create_channel(const char *name, caCh *conn, void *usr, capri priority, chid *pchid);
 int ca_clear_channel(chid chan);
+int ca_array_get(chtype type, unsigned long count, chid chan, void *pvalue);
+int ca_array_put(chtype type, unsigned long count, chid chan, const void *pvalue);
 int ca_array_get_callback(chtype type, unsigned long count, chid chan, caEventCallBackFunc *fn, void *usr);
 int ca_create_subscription(chtype type, unsigned long count, chid chan, long mask, caEventCallBackFunc *fn,
                            void *usr, evid *pevid);
@@ -258,6 +264,68 @@ static int run_get(const char *pv, double seconds) {
   return failures == 0 ? 0 : 1;
 }
 
+/* ---- put (the writer of the fan-out runs) --------------------------------------------------- */
+static void sleep_until(int64_t t) {
+  struct timespec ts = {(time_t)(t / 1000000000LL), (long)(t % 1000000000LL)};
+  clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+}
+
+static int run_put(const char *prefix, int npv, double seconds, double rate) {
+  chid *chans = calloc((size_t)npv, sizeof *chans);
+  char name[256];
+  int st = ca_context_create(ca_enable_preemptive_callback);
+  if (st != ECA_NORMAL) die("ca_context_create", st);
+  for (int i = 0; i < npv; i++) {
+    snprintf(name, sizeof name, "%s%d", prefix, i);
+    st = ca_create_channel(name, NULL, NULL, 0, &chans[i]);
+    if (st != ECA_NORMAL) die("ca_create_channel", st);
+  }
+  st = ca_pend_io(10.0);
+  if (st != ECA_NORMAL) die("connect", st);
+  printf("READY\n");
+  fflush(stdout);
+  char line[64];
+  if (fgets(line, sizeof line, stdin) == NULL) return 1; /* "go" */
+  long puts = 0;
+  double value = 0;
+  int64_t t0 = now_ns(), end = t0 + (int64_t)(seconds * 1e9), t = t0;
+  /* Paced writers send in slices of 1 ms worth of puts, flushed at their due time. */
+  long slice = rate > 0 ? (long)(rate / 1000.0) : 64;
+  if (slice < 1) slice = 1;
+  while (t < end) {
+    for (long k = 0; k < slice; k++) {
+      value += 1;
+      st = ca_array_put(DBR_DOUBLE, 1, chans[puts % npv], &value);
+      if (st != ECA_NORMAL) die("ca_array_put", st);
+      puts++;
+    }
+    if (rate > 0) {
+      ca_flush_io();
+      sleep_until(t0 + (int64_t)((double)puts / rate * 1e9));
+    }
+    t = now_ns();
+  }
+  double final_value = FINAL_VALUE;
+  for (int i = 0; i < npv; i++) {
+    st = ca_array_put(DBR_DOUBLE, 1, chans[i], &final_value);
+    if (st != ECA_NORMAL) die("ca_array_put", st);
+  }
+  int64_t t1 = now_ns();
+  /* A get after the puts on the same circuit returns once the server has processed them all. */
+  double *back = calloc((size_t)npv, sizeof *back);
+  for (int i = 0; i < npv; i++) ca_array_get(DBR_DOUBLE, 1, chans[i], &back[i]);
+  st = ca_pend_io(60.0);
+  int finals = 0;
+  for (int i = 0; i < npv; i++) finals += back[i] == FINAL_VALUE;
+  printf("RESULT {\"ok\":%s,\"puts\":%ld,\"startNs\":%lld,\"seconds\":%.4f,\"perSecond\":%.0f,\"finals\":%d,"
+         "\"status\":\"%s\"}\n",
+         st == ECA_NORMAL && finals == npv ? "true" : "false", puts + npv, (long long)t0, (double)(t1 - t0) / 1e9,
+         (double)(puts + npv) / ((double)(t1 - t0) / 1e9), finals, ca_message(st));
+  fflush(stdout);
+  ca_context_destroy();
+  return finals == npv ? 0 : 1;
+}
+
 /* ---- search (raw UDP, no libca) ------------------------------------------------------------ */
 static void put_header(uint8_t *p, uint16_t cmd, uint16_t size, uint16_t type, uint16_t count, uint32_t p1,
                        uint32_t p2) {
@@ -337,10 +405,12 @@ int main(int argc, char **argv) {
     return run_fanout(argv[2], atoi(argv[3]), atof(argv[4]));
   }
   if (argc >= 5 && strcmp(argv[1], "connect") == 0) return run_connect(argv[2], atoi(argv[3]), atof(argv[4]));
+  if (argc >= 6 && strcmp(argv[1], "put") == 0) return run_put(argv[2], atoi(argv[3]), atof(argv[4]), atof(argv[5]));
   if (argc >= 4 && strcmp(argv[1], "get") == 0) return run_get(argv[2], atof(argv[3]));
   if (argc >= 8 && strcmp(argv[1], "search") == 0)
     return run_search(argv[2], atoi(argv[3]), argv[4], atoi(argv[5]), atoi(argv[6]), atoi(argv[7]));
   fprintf(stderr, "usage: ca-load fanout PREFIX NPV TIMEOUT_S [DELAY_US] | connect PREFIX N TIMEOUT_S | get PV SECONDS |"
+                  " put PREFIX NPV SECONDS RATE |"
                   " search HOST PORT PREFIX N PER_DGRAM WINDOW\n");
   return 64;
 }

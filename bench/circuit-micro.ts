@@ -27,6 +27,9 @@ for (let c = 0; c < Number(circuitsArg); c++) {
       },
       close: () => undefined,
       defer: (fn) => deferred.push(fn),
+      pauseInput: () => undefined,
+      resumeInput: () => undefined,
+      setTimer: () => () => undefined,
     },
     createLogger('micro', 'warn'),
   );

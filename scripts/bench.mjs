@@ -1,189 +1,279 @@
-// `npm run bench`: compiles the libca load client (bench/ca-load.c), starts gwagent's CA server
-// (bench/ca-bench-server.ts) on a loopback port of its own, runs the four measurements of
-// bench/suites.mjs and prints them beside the rsrv reference. Raw numbers go to bench/out/results.json.
-// Options: --only connect,search,get,fanout,micro   --duration-ms N (fan-out writer time per run, default 3000)
-//   --fanout 1x1,10x10 (CLIENTSxPVS configurations)   --bursts 1,4,16 (values posted per PV per event-loop turn; 16 > the quota of 4 forces coalescing)   --profile (server --cpu-prof into bench/out/prof)
+// `npm run bench`: gwagent's CA server against the real softIoc (rsrv, from the EPICS peers), side by side
+// in one run. Builds dist/ (the server runs as the shipped `bin/gwagent.js ioc`) and the libca load client
+// (bench/ca-load.c); for every scenario of bench/versus.mjs, three rounds alternating which server goes
+// first, a fresh server process per measurement, medians. Prints the table and rewrites the section of
+// bench/RESULTS.md between its markers (the rest of the file is kept). Raw numbers: bench/out/results.json.
+// Options: --rounds N (3)  --seconds S (fan-out writer time, 2)  --only fanout-10x10,get,...  --no-build
+//          --no-results-md (print only)  --profile (gwagent runs with --cpu-prof into bench/out/prof)
 import { execFileSync } from 'node:child_process';
 import console from 'node:console';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import process from 'node:process';
-import { setTimeout } from 'node:timers';
-import { caEnv, freePort, nextEvent, spawnLines } from '../bench/harness.mjs';
-import { connectSuite, fanoutSuite, getSuite, microSuite, searchSuite } from '../bench/suites.mjs';
+import { caEnv, freePort, median } from '../bench/harness.mjs';
+import { connectChannels, fanout, getRoundTrips, startServer, writeDb, AI_COUNT } from '../bench/versus.mjs';
 
-/** rsrv softIoc with a libca load client on this kind of machine (from the brief). */
-const RSRV = {
-  'fanout 10x10': 310000,
-  'fanout 50x10': 240000,
-  get: 15000,
-  connect: 0.07,
-  rssPer10k: 2.8e6,
-};
+const SECTION = 'ca-server-vs-rsrv';
+const BEGIN = `<!-- BEGIN ${SECTION}: written by \`npm run bench\` (scripts/bench.mjs); edits here are overwritten -->`;
+const END = `<!-- END ${SECTION} -->`;
+
+/** Each scenario: how it runs, its unit, whether more is better, and the goal on the ratio to rsrv. */
+function scenarios(seconds) {
+  const fan = (clients, pvs, rate) => (server, ctx) => fanout(server, ctx, { clients, pvs, seconds, rate });
+  return [
+    {
+      id: 'fanout-10x10',
+      title: 'fan-out 10 subscribers x 10 PVs, unthrottled writer',
+      unit: 'events/s',
+      higher: true,
+      goal: 1.0,
+      stretch: 1.5,
+      run: fan(10, 10, 0),
+    },
+    {
+      id: 'fanout-50x10',
+      title: 'fan-out 50 subscribers x 10 PVs, unthrottled writer',
+      unit: 'events/s',
+      higher: true,
+      goal: 1.0,
+      stretch: 1.5,
+      run: fan(50, 10, 0),
+    },
+    {
+      id: 'rate-10k',
+      title: 'fan-out 10 x 10, writer at 10,000 puts/s',
+      unit: 'events/s',
+      higher: true,
+      goal: 1.0,
+      run: fan(10, 10, 10000),
+    },
+    {
+      id: 'rate-30k',
+      title: 'fan-out 10 x 10, writer at 30,000 puts/s',
+      unit: 'events/s',
+      higher: true,
+      goal: 1.0,
+      run: fan(10, 10, 30000),
+    },
+    {
+      id: 'get',
+      title: 'get round trips, 1 client x 1 PV',
+      unit: 'gets/s',
+      higher: true,
+      goal: 1.0,
+      run: (s, c) => getRoundTrips(s, c, { seconds: 2 }),
+    },
+    {
+      id: 'connect',
+      title: `connect ${AI_COUNT.toLocaleString('en-US')} channels, 1 client`,
+      unit: 's',
+      higher: false,
+      goal: 1.0,
+      run: (s, c) => connectChannels(s, c),
+    },
+  ];
+}
 
 function parseArgs(argv) {
-  const opts = {
-    only: ['connect', 'search', 'get', 'fanout', 'micro'],
-    durationMs: 3000,
-    bursts: [1, 4, 16],
-    fanout: ['1x1', '10x1', '50x1', '1x10', '10x10', '50x10'],
-    profile: false,
-  };
+  const o = { rounds: 3, seconds: 2, only: undefined, build: true, resultsMd: true, profile: false };
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--only') opts.only = (argv[++i] ?? '').split(',');
-    else if (argv[i] === '--duration-ms') opts.durationMs = Number(argv[++i]);
-    else if (argv[i] === '--bursts') opts.bursts = (argv[++i] ?? '').split(',').map(Number);
-    else if (argv[i] === '--fanout') opts.fanout = (argv[++i] ?? '').split(',');
-    else if (argv[i] === '--profile') opts.profile = true;
-    else throw new Error(`unknown option ${argv[i]}`);
+    const a = argv[i];
+    if (a === '--rounds') o.rounds = Number(argv[++i]);
+    else if (a === '--seconds') o.seconds = Number(argv[++i]);
+    else if (a === '--only') o.only = (argv[++i] ?? '').split(',');
+    else if (a === '--no-build') o.build = false;
+    else if (a === '--no-results-md') o.resultsMd = false;
+    else if (a === '--profile') o.profile = true;
+    else {
+      console.error(`unknown option ${a}`);
+      process.exit(64);
+    }
   }
-  return opts;
+  return o;
 }
 
 const fmt = (n, digits = 0) =>
-  n === undefined
+  n === undefined || Number.isNaN(n)
     ? 'n/a'
     : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+function machine() {
+  let model = cpus()[0]?.model ?? 'unknown';
+  let lscpu = '';
+  try {
+    lscpu = execFileSync('lscpu', { encoding: 'utf8' });
+    model = /^Model name:\s*(.+)$/m.exec(lscpu)?.[1] ?? model;
+  } catch {
+    // lscpu missing: the model from Node is enough
+  }
+  const cores = /^CPU\(s\):\s*(\d+)/m.exec(lscpu)?.[1] ?? String(cpus().length);
+  return {
+    cpu: model,
+    cores: Number(cores),
+    memGiB: totalmem() / 2 ** 30,
+    node: process.version,
+    kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(),
+    loadAtStart: loadavg().map((x) => x.toFixed(2)),
+  };
+}
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const started = Date.now();
   mkdirSync('bench/out', { recursive: true });
+  if (opts.build) {
+    console.log('building dist/ (tsc -p tsconfig.build.json)...');
+    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+      stdio: 'inherit',
+    });
+  }
   const loadBin = 'bench/out/ca-load';
-  execFileSync('gcc', ['-O2', '-o', loadBin, 'bench/ca-load.c', '-lca', '-lpthread'], { stdio: 'inherit' });
-
+  // Debian ships libca without the unversioned libca.so link unless libca-dev is installed.
+  execFileSync('gcc', ['-O2', '-o', loadBin, 'bench/ca-load.c', '-l:libca.so.4.13.5', '-lpthread'], {
+    stdio: 'inherit',
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'gwagent-bench-'));
+  const dbPath = writeDb(dir);
   const port = await freePort();
   const env = caEnv(port);
-  const nodeArgs = ['--expose-gc', '--import', 'tsx'];
-  if (opts.profile) nodeArgs.push('--cpu-prof', '--cpu-prof-dir=bench/out/prof');
-  const server = spawnLines(process.execPath, [...nodeArgs, 'bench/ca-bench-server.ts'], {
-    env: { ...env, GWAGENT_LOG_LEVEL: 'warn' },
-  });
-  const listening = await nextEvent(server, 'listening', 60000);
-  const ctx = { server, port, env, loadBin };
-  console.log(`CA server on 127.0.0.1:${listening.tcpPort} (pid ${server.child.pid})`);
-
-  const out = { machine: machine(), date: new Date().toISOString(), port, results: {} };
-  const rows = [];
+  const nodeArgs = opts.profile
+    ? ['--cpu-prof', `--cpu-prof-dir=${join(process.cwd(), 'bench/out/prof')}`]
+    : [];
+  const ctx = { port, env, loadBin, dbPath, nodeArgs };
+  const info = machine();
+  const list = scenarios(opts.seconds).filter((s) => !opts.only || opts.only.includes(s.id));
+  const runs = Object.fromEntries(list.map((s) => [s.id, { rsrv: [], gwagent: [] }]));
   try {
-    if (opts.only.includes('connect')) {
-      const r = await connectSuite(ctx);
-      out.results.connect = r;
-      rows.push([
-        '10,000 channels connect (first / median of 3)',
-        `${fmt(r.firstSeconds, 3)} s / ${fmt(r.medianSeconds, 3)} s`,
-        `${RSRV.connect} s`,
-        r.ok ? 'all connected' : 'FAILED',
-      ]);
-      rows.push([
-        'server RSS per 10,000 channels',
-        `${fmt(r.rssDeltaBytes / 1e6, 1)} MB (heap ${fmt(r.heapDeltaBytes / 1e6, 1)} MB)`,
-        `${RSRV.rssPer10k / 1e6} MB`,
-        '',
-      ]);
-      console.log('connect', JSON.stringify({ ...r, runs: undefined }));
-    }
-    if (opts.only.includes('search')) {
-      const r = await searchSuite(ctx);
-      out.results.search = r;
-      rows.push([
-        `UDP search answers/s (10,000 names, ${r.perDatagram}/datagram)`,
-        fmt(r.perSecond),
-        'n/a',
-        r.ok ? 'all answered' : 'FAILED',
-      ]);
-      console.log('search', JSON.stringify({ ...r, runs: undefined }));
-    }
-    if (opts.only.includes('get')) {
-      const r = await getSuite(ctx);
-      out.results.get = r;
-      rows.push([
-        'get round trips/s (1 client x 1 PV)',
-        fmt(r.perSecond),
-        fmt(RSRV.get),
-        r.ok ? 'values ok' : 'FAILED',
-      ]);
-      console.log('get', JSON.stringify(r));
-    }
-    if (opts.only.includes('fanout')) {
-      out.results.fanout = [];
-      for (const burst of opts.bursts) {
-        for (const config of opts.fanout) {
-          const [clients, pvs] = config.split('x').map(Number);
-          const r = await fanoutSuite(ctx, { clients, pvs, durationMs: opts.durationMs, burst });
-          out.results.fanout.push(r);
-          const ref = RSRV[`fanout ${clients}x${pvs}`];
-          rows.push([
-            `fan-out ${clients} clients x ${pvs} PVs, burst ${burst}, events/s`,
-            fmt(r.eventsPerSecond),
-            ref ? fmt(ref) : 'n/a',
-            `final ${r.finalsReceived}/${r.subscriptions}, out-of-order ${r.orderErrors}, ` +
-              `delivered ${fmt(r.deliveredFraction * 100)}% of posts, server CPU ${fmt(r.serverCpuSeconds / r.seconds, 2)}`,
-          ]);
-          console.log('fanout', JSON.stringify(r));
+    for (let round = 0; round < opts.rounds; round++) {
+      for (const [k, sc] of list.entries()) {
+        // Alternate which server goes first, by round and by scenario.
+        const order = (round + k) % 2 === 0 ? ['gwagent', 'rsrv'] : ['rsrv', 'gwagent'];
+        for (const kind of order) {
+          const server = await startServer(kind, ctx);
+          let r;
+          try {
+            r = await sc.run(server, ctx);
+          } finally {
+            await server.stop();
+          }
+          runs[sc.id][kind].push(r);
+          console.log(
+            `round ${round + 1} ${sc.id} ${kind}: ${fmt(r.value, sc.unit === 's' ? 3 : 0)} ${sc.unit}`,
+            JSON.stringify(r),
+          );
         }
-      }
-      // A client slower than the writer: its socket fills, the server coalesces (newest value kept).
-      const slow = await fanoutSuite(ctx, {
-        clients: 1,
-        pvs: 10,
-        durationMs: opts.durationMs,
-        burst: 4,
-        delayUs: 20,
-      });
-      out.results.fanout.push(slow);
-      rows.push([
-        'slow client (sleeps 20 us per update) x 10 PVs, burst 4, events/s',
-        fmt(slow.eventsPerSecond),
-        'n/a',
-        `final ${slow.finalsReceived}/${slow.subscriptions}, out-of-order ${slow.orderErrors}, ` +
-          `delivered ${fmt(slow.deliveredFraction * 100)}% of posts, server CPU ${fmt(slow.serverCpuSeconds / slow.seconds, 2)}`,
-      ]);
-      console.log('fanout', JSON.stringify(slow));
-    }
-    if (opts.only.includes('micro')) {
-      out.results.micro = await microSuite();
-      for (const r of out.results.micro) {
-        rows.push([
-          `JS CPU per event, sans-I/O circuit, ${r.circuits} circuits x ${r.pvs} PVs`,
-          `${fmt(r.cpuNsPerEvent)} ns`,
-          'n/a',
-          '',
-        ]);
       }
     }
   } finally {
-    server.send('quit');
-    await Promise.race([server.exit, new Promise((r) => setTimeout(r, 5000).unref())]);
-    if (server.child.exitCode === null) server.child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
   }
-
-  out.elapsedSeconds = (Date.now() - started) / 1000;
-  out.loadAtEnd = loadavg().map((x) => x.toFixed(2));
-  writeFileSync('bench/out/results.json', JSON.stringify(out, null, 2) + '\n');
-  console.log(
-    `\n${out.machine.cpu} x${out.machine.nproc}, node ${out.machine.node}, ${out.date}, ` +
-      `load average ${out.machine.loadAtStart.join(' ')} at start, ${out.loadAtEnd.join(' ')} at end\n`,
-  );
-  console.log('| measurement | gwagent | rsrv reference | checks |');
-  console.log('| --- | --- | --- | --- |');
-  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-  console.log(`\ntotal ${fmt(out.elapsedSeconds, 1)} s; raw numbers in bench/out/results.json`);
-  const failed = Object.entries(out.results)
-    .filter(([name]) => name !== 'micro')
-    .flatMap(([, r]) => r)
-    .some((r) => !r.ok);
+  const elapsed = (Date.now() - started) / 1000;
+  const report = {
+    machine: info,
+    date: new Date().toISOString(),
+    elapsedSeconds: elapsed,
+    loadAtEnd: loadavg().map((x) => x.toFixed(2)),
+    rounds: opts.rounds,
+    seconds: opts.seconds,
+    runs,
+  };
+  writeFileSync('bench/out/results.json', JSON.stringify(report, null, 2) + '\n');
+  const md = renderSection(report, list);
+  console.log('\n' + md);
+  if (opts.resultsMd) writeSection('bench/RESULTS.md', md);
+  const failed = list.some((s) => [...runs[s.id].rsrv, ...runs[s.id].gwagent].some((r) => !r.ok));
   process.exitCode = failed ? 1 : 0;
 }
 
-function machine() {
-  const load = loadavg().map((x) => x.toFixed(2));
-  return {
-    nproc: availableParallelism(),
-    cpu: cpus()[0]?.model ?? 'unknown',
-    node: process.version,
-    loadAtStart: load,
-  };
+function summary(sc, rs) {
+  const values = rs.map((r) => r.value);
+  const med = median(values);
+  // The run whose value is the median, for its companion figures (CPU, delivered fraction).
+  const mid = rs[values.indexOf(med)];
+  return { med, values, mid, ok: rs.every((r) => r.ok) };
+}
+
+function renderSection(report, list) {
+  const m = report.machine;
+  const out = [];
+  out.push(`## gwagent CA server vs rsrv (softIoc), side by side`);
+  out.push('');
+  out.push(
+    `${report.date.slice(0, 16).replace('T', ' ')} UTC; ${m.cpu}, ${m.cores} cores (lscpu), ${fmt(m.memGiB, 1)} GiB, ` +
+      `Linux ${m.kernel}, Node ${m.node}; load average ${m.loadAtStart.join(' ')} at start, ${report.loadAtEnd.join(' ')} at end; ` +
+      `${report.rounds} rounds, ${fmt(report.elapsedSeconds)} s in all.`,
+  );
+  out.push('');
+  out.push(
+    `Both servers serve the same .db (100 \`ao\` + 10,000 \`ai\` records): rsrv is the peers' softIoc (EPICS 3.15, ` +
+      `\`softIoc -D softIoc.dbd -S -d bench.db\`), gwagent is \`bin/gwagent.js ioc --db bench.db\` (dist/ built from this tree). ` +
+      `Neither has real-time priority. Every measurement uses a fresh server process; the order alternates between ` +
+      `rounds; the figures are medians of ${report.rounds} (all runs in parentheses). The load client is ` +
+      `bench/ca-load.c on Debian's libca 4.13.5: subscribers monitor DBR_TIME_DOUBLE with DBE_VALUE|DBE_ALARM; the ` +
+      `writer is one more libca client doing ca_put round-robin over the 10 PVs for ${report.seconds} s, then 1e9 ` +
+      `to each PV, which every subscriber must receive. Events/s = updates received by all subscribers / time ` +
+      `from the first put to the last final value. CPU/event = server CPU time (user+system) / events delivered.`,
+  );
+  out.push('');
+  out.push('| scenario | gwagent | rsrv | ratio | goal | checks |');
+  out.push('| --- | --- | --- | --- | --- | --- |');
+  for (const sc of list) {
+    const g = summary(sc, report.runs[sc.id].gwagent);
+    const r = summary(sc, report.runs[sc.id].rsrv);
+    const digits = sc.unit === 's' ? 3 : 0;
+    const ratio = sc.higher ? g.med / r.med : r.med / g.med;
+    const goal = `≥ ${sc.goal.toFixed(1)}×${sc.stretch ? ` (stretch ${sc.stretch}×)` : ''}`;
+    const verdict =
+      ratio >= (sc.stretch ?? Infinity) ? 'stretch met' : ratio >= sc.goal ? 'met' : '**below**';
+    const cell = (s) =>
+      `${fmt(s.med, digits)} ${sc.unit} (${s.values.map((v) => fmt(v, digits)).join(', ')})`;
+    let checks;
+    if (sc.id.startsWith('fanout') || sc.id.startsWith('rate')) {
+      const f = (s) =>
+        `finals ${s.mid.finals}/${s.mid.subscriptions}${s.ok ? '' : ' FAILED'}, ${fmt(s.mid.putsPerSecond)} puts/s, ` +
+        `${fmt(s.mid.deliveredFraction * 100)} % delivered, last final ${fmt(s.mid.finalLagMs)} ms after the last put, ` +
+        `${fmt(s.mid.cpuUsPerEvent, 2)} µs CPU/event`;
+      checks = `gwagent: ${f(g)}; rsrv: ${f(r)}`;
+    } else if (sc.id === 'get') {
+      const f = (s) => `${s.ok ? 'value 42.5' : 'FAILED'}, ${fmt(s.mid.cpuUsPerGet, 1)} µs CPU/get`;
+      checks = `gwagent: ${f(g)}; rsrv: ${f(r)}`;
+    } else {
+      const f = (s) =>
+        `${s.ok ? 'all connected' : 'FAILED'}, RSS +${fmt(s.mid.rssDeltaBytes / 1e6, 1)} MB = ${fmt(s.mid.bytesPerChannel)} B/channel`;
+      checks = `gwagent: ${f(g)}; rsrv: ${f(r)}`;
+    }
+    out.push(
+      `| ${sc.title} | ${cell(g)} | ${cell(r)} | ${fmt(ratio, 2)}× | ${goal}: ${verdict} | ${checks} |`,
+    );
+  }
+  out.push('');
+  out.push(
+    'Ratio: gwagent / rsrv for rates, rsrv / gwagent for the connect time (above 1 is gwagent faster). ' +
+      'Memory per channel is the server RSS growth with the 10,000 channels open (goal: at most 1 KB per channel).',
+  );
+  return out.join('\n');
+}
+
+/** Replaces the text between BEGIN and END in `file` (appends the section if absent); atomic rename. */
+function writeSection(file, body) {
+  let text;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    text = '# Benchmark results\n';
+  }
+  const block = `${BEGIN}\n${body}\n${END}`;
+  const a = text.indexOf(BEGIN.slice(0, BEGIN.indexOf(':')));
+  const b = text.indexOf(END);
+  const next =
+    a >= 0 && b > a
+      ? text.slice(0, a) + block + text.slice(b + END.length)
+      : `${text.trimEnd()}\n\n${block}\n`;
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, next);
+  renameSync(tmp, file);
+  console.log(`wrote the ${SECTION} section of ${file}`);
 }
 
 main().catch((err) => {

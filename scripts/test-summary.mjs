@@ -1,8 +1,9 @@
 // Reads vitest's JSON report and prints the plain closing line CI reads: "N passed, N failed".
-// Failed repo checks (typecheck, lint, format) and a crashed runner count as failures too.
+// Failed repo checks (typecheck, lint, format) and a crashed runner count as failures too, and the
+// checks of scripts/image-test.sh come from its results file: one "ok NAME" or "not ok NAME" a line.
 import { readFileSync, existsSync } from 'node:fs';
 
-const [file, checksFailedArg = '0', vitestStatusArg = '0'] = process.argv.slice(2);
+const [file, checksFailedArg = '0', vitestStatusArg = '0', imageResults] = process.argv.slice(2);
 const checksFailed = Number(checksFailedArg);
 const vitestStatus = Number(vitestStatusArg);
 let passed = 0;
@@ -21,6 +22,12 @@ if (file && existsSync(file)) {
   failed += 1;
 }
 if (vitestStatus !== 0 && failed === 0) failed += 1;
+if (imageResults && existsSync(imageResults)) {
+  for (const line of readFileSync(imageResults, 'utf8').split('\n')) {
+    if (line.startsWith('ok ')) passed += 1;
+    else if (line.startsWith('not ok ')) failed += 1;
+  }
+}
 failed += checksFailed;
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

@@ -5,11 +5,12 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: the reference CA client library (libca, no headers) and pyepics for interop tests,
-# a C compiler for the libca load client used by interop tests and benchmarks.
+# a C compiler for the libca load client used by interop tests and benchmarks; iproute2 and tcpdump for
+# the namespaced site test bed (test/site) and the demo.
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends libca4.13.5 libca-dev python3-pyepics gcc libc6-dev procps >/dev/null \
+  apt-get install -y -qq --no-install-recommends libca4.13.5 libca-dev python3-pyepics gcc libc6-dev procps iproute2 tcpdump >/dev/null \
     || { echo "apt-get install failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
@@ -27,4 +28,17 @@ run_check format npm run -s format:check
 mkdir -p .tmp
 npx vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json
 vitest_status=$?
-node scripts/test-summary.mjs .tmp/vitest.json "$checks_failed" "$vitest_status"
+# The container image (scripts/image-test.sh): whenever podman is there, and always in CI, where the
+# script installs podman itself. Each of its checks is one "ok"/"not ok" line in the results file.
+image_results=.tmp/image-test.results
+rm -f "$image_results"
+if [ "${CI:-}" = true ] || command -v podman >/dev/null; then
+  IMAGE_TEST_RESULTS=$image_results bash scripts/image-test.sh
+  image_status=$?
+  if [ "$image_status" != 0 ] && ! grep -q '^not ok ' "$image_results" 2>/dev/null; then
+    echo "not ok image-test.sh exited $image_status" >>"$image_results"
+  fi
+else
+  echo "skipped: container image test (no podman here; under CI=true the test installs it)"
+fi
+node scripts/test-summary.mjs .tmp/vitest.json "$checks_failed" "$vitest_status" "$image_results"

@@ -4,7 +4,7 @@
 // only wires their public APIs together.
 import { mkdir } from 'node:fs/promises';
 import { CaClient } from '../ca/client/index.js';
-import { MAJOR_ALARM, NO_ALARM, SOFT_ALARM } from '../ca/constants.js';
+import { INVALID_ALARM, MAJOR_ALARM, NO_ALARM, SOFT_ALARM } from '../ca/constants.js';
 import { GwError, ProblemsError } from '../errors.js';
 import {
   gatewayFilesDir,
@@ -29,9 +29,11 @@ import {
   type InstanceLock,
 } from '../supervisor/index.js';
 import { agentAcf } from './access-policy.js';
+import { ExitNotes } from './exit-reason.js';
 import { prepareHome } from './gateway-home.js';
 import { childSpec, commandLine } from './child-spec.js';
 import { GatewayPvs } from './gateway-pvs.js';
+import { lastOutputLine } from './exit-line.js';
 import { ProcUsage } from './proc-usage.js';
 import { requestReread } from './reread.js';
 import { StatsMirror } from './stats-mirror.js';
@@ -84,6 +86,7 @@ export class Agent {
   private client!: CaClient;
   private readonly gateways = new Map<string, GatewayEntry>();
   private readonly usage = new ProcUsage();
+  private readonly exitNotes = new ExitNotes();
   private readonly agentPvs = new Map<string, RecordHandle>();
   private refreshTimer: NodeJS.Timeout | undefined;
   /** Gateways stopped by a signal at the last refresh (SUSP_TASK_CNT). */
@@ -113,6 +116,8 @@ export class Agent {
     await this.writeGatewayFiles(c);
     this.db.setAccessPolicy(parseAcf(agentAcf(c), '(gwagent built-in access rules)'));
     this.createAgentPvs(c);
+    // CONFIG_ERR/CONFIG_MSG start empty and NO_ALARM: this configuration loaded fine
+    this.setConfigProblem('');
 
     const sampler = new HealthSampler({
       facts: {
@@ -144,6 +149,7 @@ export class Agent {
         suspended: () => this.suspendedCount,
         recordCount: () => this.db.size,
         extraSeverities: () => [...this.gateways.values()].flatMap((g) => g.pvs.severities()),
+        extraAlarms: () => [...this.gateways.values()].flatMap((g) => g.pvs.alarmSources()),
       },
       onSysReset: () => this.opts.onSysReset?.(),
       onError: (m) => this.log.warn(m),
@@ -164,13 +170,15 @@ export class Agent {
     this.supervisor = new Supervisor({ stateDir: `${c.agent.stateDir}/children`, logDir: c.agent.logDir });
     this.supervisor.on('state', (ev) => {
       const g = this.gateways.get(ev.name);
-      if (g) g.pvs.setStatus(this.supervisor.snapshot(ev.name));
+      if (ev.state === 'starting') this.exitNotes.started(ev.name, this.supervisor.tail(ev.name, 1));
+      if (g) g.pvs.setStatus(this.supervisor.snapshot(ev.name), this.exitLine(ev.name));
       // FATAL needs an operator (a config change or a start); BACKOFF is a gateway that keeps dying.
       const level = ev.state === 'fatal' ? 'error' : ev.state === 'backoff' ? 'warn' : 'info';
       this.log[level](`${ev.name}: ${ev.previous} -> ${ev.state}${ev.reason ? ` (${ev.reason})` : ''}`);
       this.updateCounts();
     });
     this.supervisor.on('warning', (m) => this.log.warn(m));
+    this.supervisor.on('exit', (ev: { name: string }) => this.explainExit(ev.name));
     const orphans = await this.supervisor.reapOrphans();
     for (const o of orphans)
       this.log.warn(`ended a gateway left over by a previous agent: ${JSON.stringify(o)}`);
@@ -180,6 +188,10 @@ export class Agent {
       socketPath: c.control.socketPath,
       holder: this.lock.holder,
       listPvs: (pattern) => this.db.names(pattern),
+      health: () => ({
+        ...(this.health?.statusNow() ?? { status: 'Fault', severity: INVALID_ALARM }),
+        message: this.health?.statusMessage ?? '',
+      }),
       onReload: async () => {
         await this.reload();
         return {
@@ -427,6 +439,25 @@ export class Agent {
     if (isOk) this.agentPvs.get('CONFIG_MSG')?.setAlarm(NO_ALARM, NO_ALARM);
   }
 
+  /** Shows the gateway's own reason for an exit (its last output lines may trail the exit event). */
+  private explainExit(name: string, isRetry = false): void {
+    const entry = this.gateways.get(name);
+    if (!entry) return;
+    const reason = this.exitNotes.reason(name, this.supervisor.tail(name, 60));
+    if (!reason && !isRetry) setTimeout(() => this.explainExit(name, true), 300).unref();
+    entry.pvs.setExitReason(reason);
+    entry.pvs.setStatus(this.supervisor.snapshot(name), this.exitLine(name));
+    this.health?.updateStatus();
+  }
+
+  /** While a gateway is down after an exit: the last line it printed (the pty may deliver it after
+   * the exit event, so the periodic refresh looks again). */
+  private exitLine(name: string): string | undefined {
+    const st = this.supervisor.snapshot(name);
+    if (st.state !== 'exited' && st.state !== 'backoff' && st.state !== 'fatal') return undefined;
+    return lastOutputLine(this.supervisor.tail(name, 50), name);
+  }
+
   private updateCounts(): void {
     const running = this.supervisor.snapshotAll().filter((s) => s.state === 'running').length;
     this.agentPvs.get('GW_RUNNING')?.set(running);
@@ -439,7 +470,7 @@ export class Agent {
     const now = Date.now();
     for (const [name, entry] of this.gateways) {
       const st = this.supervisor.snapshot(name);
-      entry.pvs.setStatus(st);
+      entry.pvs.setStatus(st, this.exitLine(name));
       if (st.pid !== undefined) {
         const u = await this.usage.sample(name, st.pid);
         if (u) entry.pvs.setUsage(u.cpuPercent, u.rssBytes);

@@ -13,6 +13,8 @@ import {
 import type { RecordDatabase, RecordHandle } from '../ioc/db/index.js';
 import { MBB_SEVERITY_FIELDS, MBB_STRING_FIELDS } from '../ioc/records/record-types.js';
 import { formatTod, formatUptime } from '../ioc/health/index.js';
+import { recordAlarm, type AlarmSource } from '../ioc/health/status-message.js';
+import { lastExitText } from './exit-reason.js';
 import { CHILD_STATES, type ChildState, type ChildStatus } from '../supervisor/index.js';
 
 /** Statistics mirrored from the gateway: our PV suffix, the gateway's name, units, precision. */
@@ -84,7 +86,12 @@ export class GatewayPvs {
   private readonly rec = new Map<string, RecordHandle>();
   private readonly base: string;
   private logErrors = 0;
+  /** The gateway's own words for its last exit (gatewayExitReason), if it said any. */
+  private exitReason: string | undefined;
+  private lastExitShown = '';
   private lastLogErrorAt: number | undefined;
+  /** What the gateway printed last before its latest exit; cleared once it runs again. */
+  private exitLine: string | undefined;
 
   constructor(private readonly o: GatewayPvOptions) {
     this.base = `${o.prefix}${o.name}:`;
@@ -105,7 +112,8 @@ export class GatewayPvs {
     this.add('stringin', 'LABEL', { DESC: 'Gateway function', VAL: o.label.slice(0, 39) });
     // Writing the log never stops the gateway; failures (directory unwritable, disk full) show here.
     this.add('longin', 'LOG_ERRS', { DESC: 'Log write errors', VAL: 0 });
-    this.add('stringin', 'LOG_MSG', { DESC: 'Last log write error', VAL: '' });
+    // ... and so does the last line a gateway printed before it exited (its reason to quit).
+    this.add('stringin', 'LOG_MSG', { DESC: 'Log write error or exit message', VAL: '' });
     this.add('bi', 'ALIVE', {
       DESC: 'Gateway answers on its server side',
       ZNAM: 'No',
@@ -179,19 +187,45 @@ export class GatewayPvs {
     );
   }
 
+  /**
+   * The same PVs named for STATUS_MSG (after the agent prefix). Statistics that share one alarm (all
+   * COMM while the gateway does not answer) are one entry, `<NAME> statistics COMM`, not seventeen.
+   */
+  alarmSources(): AlarmSource[] {
+    const own = ['STATE', 'ALIVE', 'LOG_ERRS'].map((s) => recordAlarm(this.get(s), `${this.o.name}:${s}`));
+    // STATE in alarm after an exit: say how it ended, in full (LAST_EXIT holds 39 characters)
+    if (own[0]!.severity > NO_ALARM && this.lastExitShown) own[0]!.why += ` (${this.lastExitShown})`;
+    const stats = MIRRORED_STATS.map(([s]) => recordAlarm(this.get(s), `${this.o.name}:${s}`));
+    const first = stats[0]!;
+    const isShared = stats.every((a) => a.severity === first.severity && a.why === first.why);
+    const statSources = isShared ? [{ ...first, name: `${this.o.name} statistics` }] : stats;
+    return [...own, ...statSources].filter((a) => a.severity > NO_ALARM);
+  }
+
   setCommand(cmd: string): void {
     this.get('CMD').set([...Buffer.from(cmd.slice(0, 4095), 'latin1'), 0]);
   }
 
-  /** Publishes a supervisor snapshot; `reason` explains FATAL (e.g. "gateway binary not found"). */
-  setStatus(st: ChildStatus): void {
+  /**
+   * Publishes a supervisor snapshot; `reason` explains FATAL (e.g. "gateway binary not found").
+   * `exitLine` is the last line the gateway printed, given while it is down after an exit.
+   */
+  setStatus(st: ChildStatus, exitLine?: string): void {
     const idx = CHILD_STATES.indexOf(st.state);
     // A backoff that reached its cap stays MAJOR; every other state has its table severity.
     this.get('STATE').set(idx, st.isBackoffAtCap ? { severity: MAJOR_ALARM, status: STATE_ALARM } : {});
     this.get('PID').set(st.pid ?? 0);
     this.get('UPTIME').set(st.uptimeMs === undefined ? '' : formatUptime(Math.floor(st.uptimeMs / 1000)));
     this.get('RESTARTS').set(st.restarts);
-    const lastExit = st.state === 'fatal' && st.reason ? shortReason(st.reason) : (st.lastExit?.text ?? '');
+    const lastExit =
+      st.state === 'fatal' && st.reason
+        ? shortReason(st.reason)
+        : st.lastExit
+          ? lastExitText(st.lastExit.text, this.exitReason)
+          : '';
+    this.lastExitShown = st.lastExit
+      ? `${st.lastExit.text}${this.exitReason ? `: ${this.exitReason}` : ''}`
+      : '';
     this.get('LAST_EXIT').set(lastExit.slice(0, 39));
     // MINOR/WRITE while a write failed within LOG_ERROR_HOLD_MS: a past, healed failure keeps its count
     // but no longer holds STATUS at Degraded.
@@ -201,12 +235,21 @@ export class GatewayPvs {
     const isRecent =
       this.lastLogErrorAt !== undefined && Date.now() - this.lastLogErrorAt < LOG_ERROR_HOLD_MS;
     this.get('LOG_ERRS').set(errors, isRecent ? { severity: MINOR_ALARM, status: WRITE_ALARM } : {});
-    this.get('LOG_MSG').set((st.log?.lastError ?? '').slice(0, 39));
+    // A recent write error first; else why the gateway last quit, until it runs again.
+    if (st.state === 'running') this.exitLine = undefined;
+    else if (exitLine !== undefined) this.exitLine = exitLine;
+    const message = isRecent ? st.log?.lastError : (this.exitLine ?? st.log?.lastError);
+    this.get('LOG_MSG').set((message ?? '').slice(0, 39));
     this.get('LAST_START').set(st.lastStartAt === undefined ? '' : formatTod(st.lastStartAt));
     if (st.pid === undefined) {
       this.get('CPU').set(0);
       this.get('MEM').set(0);
     }
+  }
+
+  /** The reason found in the output after the last exit (undefined: it gave none). */
+  setExitReason(reason: string | undefined): void {
+    this.exitReason = reason;
   }
 
   setUsage(cpuPercent: number, rssBytes: number): void {

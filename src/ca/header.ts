@@ -19,6 +19,11 @@ export interface CaMessage {
   payload: Buffer;
   /** Whether it arrived with the 24-byte extended header. */
   extended?: boolean;
+  /**
+   * Set by a StreamParser in skip mode: the message was larger than the limit, its payload was
+   * discarded (payload is empty; payloadSize is what the header declared).
+   */
+  oversize?: boolean;
 }
 
 export const HEADER_SIZE = 16;

@@ -1,6 +1,8 @@
 // Push parser for a CA byte stream (a TCP circuit): feed chunks, get every complete message back.
 // Keeps only a partial tail between calls. Never trusts a length field: a size above the limit is
-// rejected before anything is buffered for it. Pure: no sockets, no timers.
+// rejected before anything is buffered for it, either by throwing (a client: the server is broken) or,
+// in skip mode (a server, as rsrv does), by reporting the header and discarding the payload bytes as
+// they arrive, so the rest of the stream stays usable. Pure: no sockets, no timers.
 import { GwError } from '../errors.js';
 import { EXTENDED_HEADER_SIZE, HEADER_SIZE, type CaMessage } from './header.js';
 
@@ -13,10 +15,18 @@ export class StreamParser {
   private heldBytes = 0;
   /** Total bytes the partial message needs, once its header is known (0 = unknown). */
   private needed = 0;
+  /** Bytes of an oversize message still to discard (skip mode). */
+  private skipping = 0;
   readonly maxPayload: number;
+  private readonly skipOversize: boolean;
 
-  constructor(maxPayload = DEFAULT_MAX_PAYLOAD) {
+  /**
+   * @param skipOversize - report an oversize message (`oversize: true`, empty payload) and discard its
+   *   payload instead of throwing GW_CA_OVERSIZE.
+   */
+  constructor(maxPayload = DEFAULT_MAX_PAYLOAD, { skipOversize = false } = {}) {
     this.maxPayload = maxPayload;
+    this.skipOversize = skipOversize;
   }
 
   /** Bytes held back waiting for the rest of a message. */
@@ -30,6 +40,12 @@ export class StreamParser {
    * Throws GwError GW_CA_OVERSIZE; the caller closes that one circuit.
    */
   feed(chunk: Buffer): CaMessage[] {
+    if (this.skipping > 0) {
+      const n = Math.min(this.skipping, chunk.length);
+      this.skipping -= n;
+      chunk = chunk.subarray(n);
+      if (chunk.length === 0) return [];
+    }
     if (this.heldBytes > 0) {
       this.held.push(chunk);
       this.heldBytes += chunk.length;
@@ -56,6 +72,23 @@ export class StreamParser {
         extended = true;
       }
       if (size > this.maxPayload) {
+        if (this.skipOversize) {
+          out.push({
+            command: buf.readUInt16BE(off),
+            payloadSize: size,
+            dataType: buf.readUInt16BE(off + 4),
+            dataCount: count,
+            parameter1: buf.readUInt32BE(off + 8),
+            parameter2: buf.readUInt32BE(off + 12),
+            payload: buf.subarray(0, 0),
+            extended,
+            oversize: true,
+          });
+          const present = Math.min(buf.length - off, hlen + size);
+          this.skipping = hlen + size - present;
+          off += present;
+          continue;
+        }
         throw new GwError(
           'GW_CA_OVERSIZE',
           `message of ${size} bytes (command ${buf.readUInt16BE(off)}) exceeds the limit of ${this.maxPayload} bytes`,

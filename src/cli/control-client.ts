@@ -5,6 +5,7 @@ import { GwError } from '../errors.js';
 import { controlRequest } from '../supervisor/control-client.js';
 import { parseOptions, type Command } from './command.js';
 import type { ChildStatus } from '../supervisor/types.js';
+import type { HealthSummary } from '../supervisor/control-protocol.js';
 
 /** `$GWAGENT_SOCKET`, else /run/gwagent/control.sock. */
 export function defaultSocketPath(env: Readonly<Record<string, string | undefined>> = process.env): string {
@@ -44,6 +45,12 @@ export function formatDuration(ms: number | undefined): string {
  * NAME STATE PID UPTIME RESTARTS LAST-EXIT, one row per child, then the reason of each child that is
  * fatal or in backoff (and whether backoff reached its cap), since that is what an operator needs next.
  */
+/** `STATUS Degraded: MINOR: MEM_USED_PCT HIGH` (or `STATUS Ok`), the first line of `gwagent status`. */
+export function formatHealthLine(health: HealthSummary | undefined): string {
+  if (!health) return '';
+  return `STATUS ${health.status}${health.message ? `: ${health.message}` : ''}\n`;
+}
+
 export function formatStatusTable(children: readonly ChildStatus[]): string {
   const header = ['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST-EXIT'];
   const rows = children.map((c) => [

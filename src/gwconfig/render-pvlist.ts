@@ -64,7 +64,7 @@ export function pvlistLines(config: AgentConfig, gateway: GatewayConfig): Pvlist
     );
     for (const pattern of patterns) {
       lines.push({
-        text: `${pattern} DENY FROM ${loopAddress}`,
+        text: `${pattern === '.*' ? notStartingWith(`${gateway.name}:`) : pattern} DENY FROM ${loopAddress}`,
         origin: `generated: loop avoidance (own address on ${server?.name ?? '?'})`,
       });
     }
@@ -83,6 +83,18 @@ export function pvlistLines(config: AgentConfig, gateway: GatewayConfig): Pvlist
     origin: 'generated: control PVs',
   });
   return lines;
+}
+
+/**
+ * A whole-name pattern for every name that does not start with `prefix`, standing in for `.*` in the
+ * loop-avoiding DENY FROM: a DENY FROM cannot be overridden by any ALLOW, and `.*` would also hide this
+ * gateway's own statistics from its sibling in the container (a reverse gateway's statistics reach the
+ * GIN only through the forward gateway, whose searches come from that denied address). Serving its own
+ * PVs there cannot loop: they are not proxied. Gateway names hold no bracket-special characters.
+ */
+export function notStartingWith(prefix: string): string {
+  const alternatives = [...prefix].map((c, i) => `${prefix.slice(0, i)}\\([^${c}].*\\)?`);
+  return `\\(${alternatives.join('\\|')}\\)`;
 }
 
 export function renderPvlist(config: AgentConfig, gateway: GatewayConfig): string {

@@ -4,6 +4,7 @@
 import { ProblemsError, type Problem } from '../errors.js';
 import { readConfigFile } from './load-agent.js';
 import { parseCidr } from '../net.js';
+import { checkSiteAddresses } from './site-checks.js';
 
 export interface SiteInterface {
   name: string;
@@ -11,6 +12,8 @@ export interface SiteInterface {
   /** Numeric IPv4 with prefix length, e.g. 10.17.19.91/16. */
   address: string;
   broadcast?: string;
+  /** An explicit GIN search list (addr[:port]) instead of the one site render computes. */
+  search?: string[];
 }
 
 export interface SiteGateway {
@@ -189,6 +192,10 @@ export function parseSite(file: string, text: string): { site: Site; problems: P
         address: r.string(io.address, `${ikey}.address`),
       };
       if (typeof io.broadcast === 'string') entry.broadcast = io.broadcast;
+      if (io.search !== undefined)
+        entry.search = r
+          .array(io.search, `${ikey}.search`)
+          .map((s, k) => r.string(s, `${ikey}.search[${k}]`));
       const cidr = parseCidr(entry.address);
       if (entry.address !== '' && (cidr === undefined || !entry.address.includes('/'))) {
         r.error(
@@ -234,6 +241,7 @@ export function parseSite(file: string, text: string): { site: Site; problems: P
     }
     site.containers.push(container);
   });
+  r.problems.push(...checkSiteAddresses(site));
   return { site, problems: r.problems };
 }
 

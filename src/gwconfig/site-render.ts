@@ -1,7 +1,7 @@
 // Renders a site inventory into one agent INI per enabled container and a hosts file. Computes the GIN
-// whitelist: a container's GIN search list is every *other* enabled container's gateway server
-// addresses on the GIN, never its own. Pure: site in, texts out; each INI is re-checked by the agent
-// validator so the site cannot produce a config that `config check` would refuse.
+// whitelist: a container's GIN search list is every *other* enabled container's GIN-serving gateways'
+// addresses (never its own, never a GIN-to-GIN gateway's). Pure: site in, texts out; each INI is
+// re-checked by the agent validator so the site cannot produce a config that `config check` would refuse.
 import type { Problem } from '../errors.js';
 import { checkAgentText } from './load-agent.js';
 import { parseCidr } from '../net.js';
@@ -22,12 +22,20 @@ function ginInterface(site: Site, container: SiteContainer) {
   return container.interfaces.find((i) => i.vlan === site.ginVlan);
 }
 
-/** Does this gateway listen on the GIN? forward always; oneway unless its server side is named otherwise. */
+/**
+ * Is this gateway a source of names on the GIN, one that other containers' reverse gateways should
+ * search? Forward gateways are; a oneway gateway is when it serves on the GIN from another network.
+ * A GIN-to-GIN gateway (the monitoring container's) is not: everything it serves is already served on
+ * the GIN by the gateway it proxies, so searching it too makes every such name answer twice
+ * ("Identical process variable names on multiple servers" in the searching gateway).
+ */
 function servesOnGin(site: Site, gateway: SiteGateway): boolean {
   if (gateway.direction === 'forward') return true;
   if (gateway.direction !== 'oneway') return false;
-  const server = gateway.settings.server;
-  return server === undefined || server === networkName(site, site.ginVlan);
+  const gin = networkName(site, site.ginVlan);
+  const server = gateway.settings.server ?? gin;
+  const client = gateway.settings.client ?? gin;
+  return server === gin && client !== gin;
 }
 
 /** The GIN search list of a container: other enabled containers' GIN gateway servers ("addr[:port]"). */
@@ -90,7 +98,10 @@ export function renderContainerIni(site: Site, container: SiteContainer): string
     );
     if (itf.broadcast !== undefined) out.push(kv('broadcast', itf.broadcast));
     out.push(`; ${itf.vlan}`, kv('gin', isGin ? 'yes' : 'no'));
-    if (isGin) {
+    if (isGin && itf.search !== undefined) {
+      out.push('; the search list given in the site file');
+      if (itf.search.length > 0) out.push(kv('search', itf.search.join(', ')));
+    } else if (isGin) {
       const whitelist = ginWhitelist(site, container);
       out.push("; every other container's gateway servers on the GIN (never this container's own)");
       if (whitelist.length > 0) out.push(kv('search', whitelist.join(', ')));

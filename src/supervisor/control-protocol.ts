@@ -7,12 +7,20 @@ import type { ChildStatus } from './types.js';
 
 export type ControlRequest =
   | { cmd: 'status' }
+  | { cmd: 'health' }
   | { cmd: 'start' | 'stop' | 'restart'; name: string }
   | { cmd: 'reload' }
   | { cmd: 'pvs'; pattern?: string }
   | { cmd: 'logs'; name: string; lines?: number }
   | { cmd: 'follow'; name: string; lines?: number }
   | { cmd: 'console'; name: string; readOnly?: boolean };
+
+/** STATUS (Ok / Degraded / Fault), its severity, and the STATUS_MSG that explains it. */
+export interface HealthSummary {
+  status: string;
+  severity: number;
+  message: string;
+}
 
 export type ControlResponse =
   | {
@@ -23,6 +31,8 @@ export type ControlResponse =
       holder?: LockHolder;
       /** In a pvs answer: the record names the agent serves. */
       names?: string[];
+      /** `status`: the agent's STATUS and STATUS_MSG, when the agent serves them. */
+      health?: HealthSummary;
       text?: string;
       result?: unknown;
     }
@@ -46,7 +56,7 @@ export function parseRequest(line: string): ControlRequest {
   }
   const r = value as Record<string, unknown>;
   const cmd = r['cmd'];
-  if (cmd === 'status' || cmd === 'reload') return { cmd };
+  if (cmd === 'status' || cmd === 'reload' || cmd === 'health') return { cmd };
   if (cmd === 'pvs') {
     const pattern = r['pattern'];
     if (pattern !== undefined && typeof pattern !== 'string')

@@ -12,6 +12,7 @@ import {
   parseRequest,
   type ControlRequest,
   type ControlResponse,
+  type HealthSummary,
 } from './control-protocol.js';
 import type { LockHolder } from './instance-lock.js';
 import type { Supervisor } from './supervisor.js';
@@ -37,6 +38,9 @@ export interface ControlServerOptions {
   listPvs?: (pattern: string) => string[];
   /** Called for `reload`; its result is returned to the client. Without it, reload is refused. */
   onReload?: () => unknown;
+  /** The agent's health summary: added to the `status` answer, and the answer to `health` (the
+   * container's health check). Without it, health is refused. */
+  health?: () => HealthSummary;
   tcpConsoles?: readonly TcpConsoleOptions[];
   /** A slow follow/console client gets output dropped once this much is waiting for it. Default 1 MiB. */
   maxClientBacklogBytes?: number;
@@ -232,6 +236,7 @@ async function handle(
         now: Date.now(),
         children: sup.snapshotAll(),
         ...(options.holder ? { holder: options.holder } : {}),
+        ...(options.health ? { health: options.health() } : {}),
       };
     case 'start':
       if (request.name === 'all') sup.startAll();
@@ -255,6 +260,9 @@ async function handle(
     case 'pvs':
       if (!options.listPvs) throw new GwError('GW_CONTROL', 'this agent serves no PVs');
       return { ok: true, names: options.listPvs(request.pattern ?? '*') };
+    case 'health':
+      if (!options.health) throw new GwError('GW_CONTROL', 'this agent does not report health');
+      return { ok: true, health: options.health() };
     default:
       throw new GwError('GW_INTERNAL', `unhandled request ${request.cmd}`);
   }

@@ -5,7 +5,7 @@ export type { SupervisorOptions, SupervisorEvents, ExitEvent, OutputListener } f
 export type { ControlServer, ControlServerOptions, TcpConsoleOptions } from './control-server.js';
 export { controlRequest, openControlStream } from './control-client.js';
 export type { ControlStream } from './control-client.js';
-export type { ControlRequest, ControlResponse } from './control-protocol.js';
+export type { ControlRequest, ControlResponse, HealthSummary } from './control-protocol.js';
 export type { OrphanReport } from './orphans.js';
 export { CHILD_STATES, RESTART_MODES, SPEC_DEFAULTS } from './types.js';
 export type {

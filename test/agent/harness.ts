@@ -1,7 +1,8 @@
-// Test-only harness of the agent's end-to-end tests: writes an agent INI into a temp dir (gateways on
-// 127.0.0.1 with their own ephemeral server ports, run through per-gateway wrapper scripts that give
-// the ca-gateway stand-in its test environment), runs the compiled `gwagent run` as a child process and
-// reads its PVs through gwagent's own CA client. Not a test file; owns no assertions.
+// Test-only harness of the agent's end-to-end tests: writes an agent INI into a temp dir, runs the
+// compiled `gwagent run` as a child process and reads its PVs through gwagent's own CA client. Two
+// backends: the ca-gateway stand-in on 127.0.0.1 (per-gateway wrapper scripts give it its test
+// environment), or the REAL ca-gateway of the EPICS peers in a container made of network namespaces
+// (test/support/netns.ts; the agent's PVs reached through a tunnel). Not a test file; owns no assertions.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { CaClient, type CaValue, type Channel } from '../../src/ca/client/index.js';
 import { DBR_STRING } from '../../src/ca/constants.js';
 import { freePort } from '../client/helpers.js';
+import { ContainerNets } from '../support/netns.js';
+import { NsTunnel } from '../support/ns-tunnel.js';
+import { peerBin } from '../support/peers.js';
 
 export { freePort };
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -90,8 +94,9 @@ export function standinPids(homeDir: string): number[] {
 }
 
 /** `gwagent run --config FILE` as a child process with the loopback test environment; owns nothing. */
-export function spawnAgent(configPath: string, env: Record<string, string> = {}) {
-  return spawn(process.execPath, [GWAGENT, 'run', '--config', configPath], {
+export function spawnAgent(configPath: string, env: Record<string, string> = {}, prefix: string[] = []) {
+  const [cmd, ...args] = [...prefix, process.execPath, GWAGENT, 'run', '--config', configPath];
+  return spawn(cmd!, args, {
     cwd: REPO,
     env: {
       ...process.env,
@@ -139,8 +144,21 @@ export class AgentFixture {
   private client: CaClient | undefined;
   private readonly channels = new Map<string, Channel>();
   private gateways: GatewayDef[] = [];
+  /** Real-gateway backend: the container's namespaces, and the tunnel to the agent's PVs. */
+  readonly nets: ContainerNets | undefined;
+  private tunnel: NsTunnel | undefined;
 
-  constructor(name = 'T') {
+  /** An agent supervising the REAL ca-gateway (peers) in a container of network namespaces. */
+  static real(name = 'T'): AgentFixture {
+    return new AgentFixture(name, new ContainerNets().create());
+  }
+
+  get isReal(): boolean {
+    return this.nets !== undefined;
+  }
+
+  constructor(name = 'T', nets?: ContainerNets) {
+    this.nets = nets;
     this.dir = mkdtempSync(join(tmpdir(), 'gwagent-agent-'));
     this.stateDir = join(this.dir, 'state');
     this.logDir = join(this.dir, 'log');
@@ -156,6 +174,7 @@ export class AgentFixture {
     for (const g of gateways) if (!this.ports.has(g.name)) this.ports.set(g.name, await freePort());
     this.gateways = gateways;
     for (const g of gateways) {
+      if (this.nets) continue;
       const env = Object.entries(g.env ?? {})
         .map(([k, v]) => `export ${k}='${v}'\n`)
         .join('');
@@ -171,6 +190,45 @@ export class AgentFixture {
 
   home(name: string): string {
     return join(this.stateDir, 'gateways', name);
+  }
+
+  /** Where a gateway of this fixture serves: the GIN (forward) or the subnet (reverse) address. */
+  serverHost(g: GatewayDef): string {
+    if (!this.nets) return '127.0.0.1';
+    return g.keys?.['direction'] === 'reverse' ? this.nets.sub.own : this.nets.gin.own;
+  }
+
+  /** The network sections: loopback for the stand-in, the namespaces' veth links for the real one. */
+  private networkLines(): string[] {
+    const n = this.nets;
+    if (!n) {
+      return [
+        // The stand-in serves only on 127.0.0.1: that is the "GIN" here, forward gateways serve on it.
+        '[network.sub]',
+        'interface = lo',
+        'address = 127.0.0.2/32',
+        'search = 127.0.0.5',
+        '',
+        '[network.gin]',
+        'interface = lo:gin',
+        'address = 127.0.0.1/32',
+        'gin = yes',
+        'search = 127.0.0.4',
+      ];
+    }
+    // Clients search each subnet's broadcast address (an IOC in the subnet namespace answers on 5064).
+    return [
+      '[network.sub]',
+      `interface = ${n.sub.iface}`,
+      `address = ${n.sub.own}/${n.sub.prefixLength}`,
+      '',
+      '[network.gin]',
+      `interface = ${n.gin.iface}`,
+      `address = ${n.gin.own}/${n.gin.prefixLength}`,
+      'gin = yes',
+      // the GIN namespace's host stands for the other containers' gateway servers
+      `search = ${n.gin.peer}`,
+    ];
   }
 
   ini(): string {
@@ -189,27 +247,19 @@ export class AgentFixture {
       '[control]',
       `socket = ${this.socket}`,
       '',
-      // The stand-in serves only on 127.0.0.1: that is the "GIN" here, forward gateways serve on it.
-      '[network.sub]',
-      'interface = lo',
-      'address = 127.0.0.2/32',
-      'search = 127.0.0.5',
-      '',
-      '[network.gin]',
-      'interface = lo:gin',
-      'address = 127.0.0.1/32',
-      'gin = yes',
-      'search = 127.0.0.4',
+      ...this.networkLines(),
     ];
     for (const g of this.gateways) {
-      lines.push('', `[gateway.${g.name}]`, 'direction = forward', `label = ${g.label ?? g.name}`);
+      const direction = g.keys?.['direction'] ?? 'forward';
+      lines.push('', `[gateway.${g.name}]`, `direction = ${direction}`, `label = ${g.label ?? g.name}`);
       for (const r of g.rules ?? ['allow = .*']) lines.push(r);
-      const keys = {
+      const keys: Record<string, string | number> = {
         ...FAST_KEYS,
         server_port: this.ports.get(g.name)!,
-        binary: this.wrapper(g.name),
+        binary: this.nets ? peerBin('gateway') : this.wrapper(g.name),
         ...g.keys,
       };
+      delete keys['direction'];
       for (const [k, v] of Object.entries(keys)) lines.push(`${k} = ${v}`);
     }
     return lines.join('\n') + '\n';
@@ -219,7 +269,7 @@ export class AgentFixture {
   async start(env: Record<string, string> = {}): Promise<void> {
     this.output = '';
     this.exitCode = undefined;
-    const proc = spawnAgent(this.configPath, env);
+    const proc = spawnAgent(this.configPath, env, this.nets ? this.nets.enter(this.nets.agentNs) : []);
     this.proc = proc;
     proc.stdout.on('data', (d: Buffer) => (this.output += d.toString()));
     proc.stderr.on('data', (d: Buffer) => (this.output += d.toString()));
@@ -232,6 +282,15 @@ export class AgentFixture {
     // read through a call: the callback above changes exitCode behind the compiler's narrowing
     const code = this.exitedWith();
     if (code !== undefined) throw new Error(`the agent exited ${String(code)}:\n${this.output}`);
+    if (this.nets && !this.tunnel) {
+      this.tunnel = new NsTunnel(this.nets, this.nets.agentNs, this.dir);
+      await this.tunnel.open('127.0.0.1', this.iocPort);
+    }
+  }
+
+  /** Where the test's CA client finds the agent's server. */
+  private get iocServer(): string {
+    return `127.0.0.1:${this.tunnel ? this.tunnel.port : this.iocPort}`;
   }
 
   private exitedWith(): number | null | undefined {
@@ -258,7 +317,7 @@ export class AgentFixture {
     this.client ??= new CaClient({ env: {}, autoAddrList: false, addrList: [] });
     let ch = this.channels.get(pv);
     if (!ch) {
-      ch = this.client.channel(pv, { server: `127.0.0.1:${this.iocPort}` });
+      ch = this.client.channel(pv, { server: this.iocServer });
       this.channels.set(pv, ch);
     }
     return ch;
@@ -365,9 +424,11 @@ export class AgentFixture {
     this.client = undefined;
   }
 
-  /** Ends the agent and any stand-in left (SIGKILL), removes the temp dir. */
+  /** Ends the agent and any gateway left (SIGKILL), removes the namespaces and the temp dir. */
   async dispose(): Promise<void> {
     await this.closeClient();
+    await this.tunnel?.close();
+    this.tunnel = undefined;
     if (this.proc && this.exitCode === undefined) {
       this.proc.kill('SIGKILL');
       await waitFor(() => this.exitCode !== undefined, 5000, 'the agent to die').catch(() => undefined);
@@ -381,6 +442,7 @@ export class AgentFixture {
           /* already gone */
         }
       }
+    this.nets?.dispose();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

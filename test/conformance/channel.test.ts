@@ -1,10 +1,11 @@
 // catvs test_chan.py / test_ops.py openChan, ported to the sans-I/O circuit, plus the bad-input rules of
 // ca-protocol.md §10.2 as catvs expects them: wrong but well-framed requests get an ECA status and the
-// circuit stays up; unknown commands and oversize messages close only this circuit.
+// circuit stays up; an oversize message gets ERROR ECA_TOLARGE (circuit kept, as rsrv); unknown
+// commands close only this circuit.
 import { describe, expect, it } from 'vitest';
 import { SimplePv } from '../support/simple-pvs.js';
 import { hex, toHex } from '../support/hex.js';
-import { cstr, f64, fields, frame, rig, splitMessages, type Rig } from './harness.js';
+import { cstr, f64, fields, frame, rig, splitMessages, type Rig, type Wire } from './harness.js';
 
 const h8 = (n: number) => n.toString(16).padStart(8, '0');
 const ECHO = frame(23, 0, 0, 0, 0);
@@ -214,16 +215,41 @@ describe('bad input (ca-protocol.md §10.2, catvs wins over rsrv)', () => {
     expect(r.transport.closed).toBe(true);
   });
 
-  it('closes only this circuit for a payload above the limit, before buffering it', () => {
-    const small = rig(undefined, 1024);
-    small.provider.add(new SimplePv('ival', 5, [42]));
-    const other = rig(small.provider, 1024);
-    const sid = other.open('ival', 1);
-    // Header announces 2048 bytes; only the header arrives.
-    small.circuit.receive(frame(4, 5, 512, 1, 1, Buffer.alloc(0), { size: 2048 }));
-    expect(small.transport.closed).toBe(true);
-    expect(other.transport.closed).toBe(false);
-    expect(other.send(frame(15, 5, 1, sid, 4)).map((w) => [w.cmd, w.p1, w.p2])).toEqual([[15, 1, 4]]);
+  it('answers a payload above the limit with ERROR ECA_TOLARGE, skips it unbuffered, and goes on', () => {
+    const r = rig(undefined, 1024);
+    r.provider.add(new SimplePv('ival', 5, [42]));
+    const sid = r.open('ival', 156);
+    // A WRITE announcing 2048 bytes, arriving in 100-byte pieces, then a good READ_NOTIFY (rsrv 3.15
+    // does the same: ERROR with p1 = the channel's cid and p2 = ECA_TOLARGE 72, then the read is served).
+    const stream = Buffer.concat([
+      frame(4, 5, 512, sid, 1101, Buffer.alloc(2048)),
+      frame(15, 5, 1, sid, 777),
+    ]);
+    const out: Wire[] = [];
+    for (let i = 0; i < stream.length; i += 100) {
+      r.circuit.receive(stream.subarray(i, i + 100));
+      r.transport.runDeferred();
+      out.push(...r.transport.take());
+    }
+    expect(out.map(fields)).toEqual([
+      [11, out[0]!.size, 0, 0, 156, 72],
+      [15, 8, 5, 1, 1, 777],
+    ]);
+    expect(toHex(out[0]!.body.subarray(0, 16))).toBe(toHex(hex(`0004 0800 0005 0200 ${h8(sid)} 0000044D`)));
+    expect(out[0]!.body.subarray(16).toString('latin1')).toMatch(
+      /^request of 2048 bytes exceeds .* 1024 bytes\0/,
+    );
+    expect(toHex(out[1]!.body)).toBe(toHex(hex('0000002A 00000000')));
+    expect(r.transport.closed).toBe(false);
+  });
+
+  it('answers an oversize extended header for an unknown channel with p1 0xFFFFFFFF, circuit kept', () => {
+    const r = rig(undefined, 1024);
+    const out = r.send(frame(1, 6, 0x10000, 99, 5, Buffer.alloc(0), { extended: true, size: 0x80000 }));
+    expect(out.map(fields)).toEqual([[11, out[0]!.size, 0, 0, 0xffffffff, 72]]);
+    // The 512 KiB payload is discarded as it arrives, never held; the next message is served.
+    for (let i = 0; i < 0x80000; i += 0x10000) expect(r.send(Buffer.alloc(0x10000))).toEqual([]);
+    expectAlive(r);
   });
 
   it('accepts a message at the limit, in pieces, over an extended header', async () => {

@@ -92,11 +92,13 @@ describe('READ_NOTIFY with conversion to every plain type', () => {
   });
 });
 
-describe('bad requests keep the circuit', () => {
-  it('READ_NOTIFY type 39 gets status ECA_BADTYPE and an 8-byte zero payload', () => {
-    const { h, body } = get('dbl', 39);
-    expect(h).toEqual([15, 8, 39, 1, 114, 0x44]);
-    expect(body).toBe(toHex(Buffer.alloc(8)));
+describe('bad requests', () => {
+  it('READ_NOTIFY type 39 closes the circuit without a reply (rsrv; catvs test_get_bad)', () => {
+    const r = setup();
+    const sid = r.open('dbl', 1);
+    expect(r.send(frame(15, 39, 1, sid, 0x44), frame(15, 6, 1, sid, 0x45))).toEqual([]);
+    expect(r.transport.closed).toBe(true);
+    expect(r.log.lines.join('\n')).toMatch(/READ_NOTIFY with DBR type 39/);
   });
 
   it('READ_NOTIFY count above the native count gets ECA_BADCOUNT with a zero payload', () => {
@@ -108,12 +110,11 @@ describe('bad requests keep the circuit', () => {
     expect(/^[0 ]*$/.test(arr.body)).toBe(true);
   });
 
-  it('after a bad type and a bad count the same circuit still serves a good read', () => {
+  it('after a bad count the same circuit still serves a good read', () => {
     const r = setup();
     const sid = r.open('long', 1);
-    const out = r.send(frame(15, 39, 1, sid, 1), frame(15, 5, 9, sid, 2), frame(15, 5, 1, sid, 3));
+    const out = r.send(frame(15, 5, 9, sid, 2), frame(15, 5, 1, sid, 3));
     expect(out.map((w) => [w.cmd, w.p1, w.p2])).toEqual([
-      [15, 114, 1],
       [15, 176, 2],
       [15, 1, 3],
     ]);

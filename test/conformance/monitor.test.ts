@@ -116,15 +116,30 @@ describe('monitor and cancel (catvs test_monitor)', () => {
     ]);
   });
 
-  it('bad type and bad count on EVENT_ADD are reported in a non-empty update; nothing is subscribed', () => {
+  it('bad count on EVENT_ADD is reported in a non-empty update; nothing is subscribed', () => {
     const { r, ival } = setup();
     const sid = r.open('ival', 1);
-    const out = r.send(frame(1, 39, 1, sid, 1, eventMask(1)), frame(1, 5, 2, sid, 2, eventMask(1)));
-    expect(out.map((w) => [w.cmd, w.p1, w.p2, w.size > 0])).toEqual([
-      [1, 114, 1, true],
-      [1, 176, 2, true],
-    ]);
+    const out = r.send(frame(1, 5, 2, sid, 2, eventMask(1)));
+    expect(out.map((w) => [w.cmd, w.p1, w.p2, w.size > 0])).toEqual([[1, 176, 2, true]]);
     expect(ival.listenerCount).toBe(0);
+    expect(r.transport.closed).toBe(false);
+  });
+
+  it('EVENT_ADD with type 0xEFEF closes the circuit without a reply (rsrv)', () => {
+    const { r, ival } = setup();
+    const sid = r.open('ival', 1);
+    expect(r.send(frame(1, 0xefef, 1, sid, 1, eventMask(1)))).toEqual([]);
+    expect(r.transport.closed).toBe(true);
+    expect(ival.listenerCount).toBe(0);
+  });
+
+  it('EVENT_ADD of write-only DBR_PUT_ACKT is subscribed; its updates carry ECA_GETFAIL (rsrv)', () => {
+    const { r } = setup();
+    const sid = r.open('ival', 1);
+    const out = r.send(frame(1, 35, 1, sid, 7, eventMask(1)));
+    expect(out.map((w) => [...fields(w), toHex(w.body)])).toEqual([
+      [1, 8, 35, 1, 152, 7, toHex(Buffer.alloc(8))],
+    ]);
     expect(r.transport.closed).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 // catvs over real loopback sockets against startCaServer: VERSION sent unsolicited on accept, UDP search
 // answered from the server port (found / silent for unknown names, DO_REPLY and ECHO), the catvs
-// get/put/monitor sequence over TCP, and an oversize message closing only its own circuit.
+// get/put/monitor sequence over TCP, and an oversize message answered with ECA_TOLARGE.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -174,19 +174,18 @@ describe('over loopback sockets', () => {
     c.close();
   });
 
-  it('closes only the circuit that sent an oversize message', async () => {
-    const bad = await TcpClient.open(s.server.tcpPort);
-    const good = await TcpClient.open(s.server.tcpPort);
-    await bad.recv(1);
-    await good.recv(1);
-    bad.send(frame(4, 6, 1, 1, 1, Buffer.alloc(0), { size: 8192 }));
-    await bad.recv(99, 3000);
-    expect(bad.ended).toBe(true);
-    good.send(frame(23, 0, 0, 0, 0));
-    const [echo] = await good.recv(1);
+  it('answers an oversize message with ERROR ECA_TOLARGE and keeps serving that circuit', async () => {
+    const c = await TcpClient.open(s.server.tcpPort);
+    await c.recv(1);
+    // The header first, then its 8192 payload bytes and an ECHO: the payload is skipped, the ECHO answered.
+    c.send(frame(4, 6, 1, 1, 1, Buffer.alloc(0), { size: 8192 }));
+    const [err] = await c.recv(1, 3000);
+    expect(fields(err!)).toEqual([11, err!.size, 0, 0, 0xffffffff, 72]);
+    c.send(Buffer.alloc(8192), frame(23, 0, 0, 0, 0));
+    const [echo] = await c.recv(1, 3000);
     expect(fields(echo!)).toEqual([23, 0, 0, 0, 0, 0]);
-    expect(good.ended).toBe(false);
-    good.close();
+    expect(c.ended).toBe(false);
+    c.close();
   });
 
   it('sends ERROR before closing a circuit on an unknown command', async () => {

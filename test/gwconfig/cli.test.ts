@@ -37,8 +37,8 @@ afterEach(() => {
 describe('gwagent config', () => {
   const iniFiles = readdirSync(examples).filter((f) => f.endsWith('.ini'));
 
-  it('has the three example agent configurations', () => {
-    expect(iniFiles.sort()).toEqual(['cr01gw00.ini', 'cr01gw01.ini', 'demo.ini']);
+  it('has the four example agent configurations', () => {
+    expect(iniFiles.sort()).toEqual(['cr01gw00.ini', 'cr01gw01.ini', 'demo-netns.ini', 'demo.ini']);
   });
 
   it.each(iniFiles)('config check passes on examples/%s without warnings', async (name) => {

@@ -4,7 +4,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   HealthClient,
-  expectCgroupPvs,
   expectedDefs,
   startHealthServer,
   type ChannelRead,
@@ -27,7 +26,8 @@ const LIMITED = [
   'MEM_USED_PCT',
   'SWAP_USED_PCT',
   'DISK:ROOT:USED_PCT',
-  ...(expectCgroupPvs() ? ['CG_MEM_USED_PCT', 'CG_CPU_LOAD'] : []),
+  'CG_MEM_USED_PCT',
+  'CG_CPU_LOAD',
 ];
 
 let server: HealthServer;
@@ -47,9 +47,13 @@ async function until(
   }
 }
 
-/** STATUS and the .SEVR of every other health PV, read in one batch. */
+/**
+ * STATUS and the .SEVR of every health PV that sets it, read in one batch: not the host-wide figures,
+ * nor CG_CPU_LOAD (host-wide too where no CPU quota is set, as on the test machines).
+ */
 function statusNames(): string[] {
   const others = expectedDefs()
+    .filter((d) => !d.isHostWide && d.suffix !== 'CG_CPU_LOAD')
     .map((d) => d.suffix)
     .filter((s) => s !== 'STATUS');
   return [`${P}STATUS`, ...others.map((s) => `${P}${s}.SEVR`)];
@@ -175,10 +179,18 @@ describe('gwagent ioc --health: operator writes and alarms', () => {
     expect(after[`${P}SYS_CPU_LOAD`]!.severity).toBe(MAJOR);
   });
 
-  it('STATUS is Fault with severity MAJOR while a health PV is MAJOR', async () => {
+  it('a MAJOR host-wide PV leaves STATUS alone; a MAJOR container PV makes it Fault, named on STATUS_MSG', async () => {
+    // SYS_CPU_LOAD is MAJOR since the previous test: the host's, not this container's
+    const host = await until(statusNames(), (x) => consistent(x));
+    expect(summary(host).status).toBe(expectedStatus(summary(host).worst));
+    expect(await client.put(`${P}DISK:ROOT:USED_PCT.HIHI`, 0)).toBe(PUT_OK);
     const r = await until(statusNames(), (x) => consistent(x) && summary(x).status === 2);
     expect(summary(r)).toEqual({ status: 2, severity: MAJOR, worst: MAJOR });
-    expect(r[`${P}SYS_CPU_LOAD.SEVR`]!.value).toBe(MAJOR);
+    expect(r[`${P}DISK:ROOT:USED_PCT.SEVR`]!.value).toBe(MAJOR);
+    const msg = await client.read([`${P}STATUS_MSG`]);
+    const text = msg[`${P}STATUS_MSG`]!.text ?? '';
+    expect(text).toMatch(/^MAJOR: (.*, )?DISK:ROOT:USED_PCT HIHI(, |;|$)/);
+    expect(text).not.toContain('SYS_CPU_LOAD');
   });
 
   it('permissive limits bring STATUS back to Ok or Degraded, as the worst remaining severity says', async () => {

@@ -2,7 +2,6 @@
 // health_driver.py (pyepics on the real libca) as one long-lived subprocess per test file. Also the
 // expected PV list computed from this machine (interfaces, cgroup v2). Not a test file.
 import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -36,28 +35,11 @@ export function expectedNativeType(def: HealthPvDef): number {
   }
 }
 
-/**
- * Whether CG_* PVs should exist here: cgroup v2 mounted and a cgroup with limits (memory.max) for
- * this process, the rule HealthSampler applies (the root cgroup has no memory.max).
- */
-export function expectCgroupPvs(): boolean {
-  const root = '/sys/fs/cgroup';
-  if (!existsSync(join(root, 'cgroup.controllers'))) return false;
-  // The server is our child, in our cgroup: `0::<path>` of /proc/self/cgroup.
-  const line = readFileSync('/proc/self/cgroup', 'latin1')
-    .split('\n')
-    .find((l) => l.startsWith('0::'));
-  const own = line ? join(root, line.slice(3)) : root;
-  const dir = existsSync(join(own, 'cgroup.controllers')) ? own : root;
-  return existsSync(join(dir, 'memory.max'));
-}
-
 /** The concrete health PVs this machine must serve (suffixes after the prefix). */
 export function expectedDefs(): HealthPvDef[] {
   return expandHealthPvs({
     mounts: [{ name: 'ROOT' }],
     interfaces: defaultInterfaces(os.networkInterfaces()),
-    hasCgroup: expectCgroupPvs(),
   });
 }
 

@@ -155,8 +155,13 @@ describe('HealthIoc with nothing readable', () => {
         alarm: { severity: NO_ALARM, status: NO_ALARM },
       });
     }
-    // No cgroup v2 in the empty tree: no CG_* records at all.
-    expect(db.get(`${P}CG_MEM_USED`)).toBeUndefined();
+    // No cgroup in the empty tree: the CG_* records exist and say they cannot be read.
+    for (const suffix of ['CG_MEM_USED', 'CG_MEM_MAX', 'CG_MEM_USED_PCT', 'CG_CPU_LOAD']) {
+      expect({ suffix, alarm: rec(suffix).alarm }).toEqual({
+        suffix,
+        alarm: { severity: INVALID_ALARM, status: READ_ALARM },
+      });
+    }
   });
 
   it('SUSP_TASK_CNT comes from inputs.suspended() (not left UDF/INVALID)', async () => {

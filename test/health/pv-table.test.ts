@@ -106,11 +106,10 @@ describe('HEALTH_PVS', () => {
 });
 
 describe('expandHealthPvs', () => {
-  it('expands mounts and interfaces, drops CG_* without cgroup v2, applies limit overrides', () => {
+  it('expands mounts and interfaces, always has CG_*, applies limit overrides', () => {
     const pvs = expandHealthPvs({
       mounts: [{ name: 'ROOT' }, { name: 'DATA' }],
       interfaces: ['eth0'],
-      hasCgroup: false,
       limits: {
         'DISK:<name>:USED_PCT': { high: 70 },
         'DISK:DATA:USED_PCT': { hihi: 99 },
@@ -124,6 +123,10 @@ describe('expandHealthPvs', () => {
       'DISK:ROOT:FREE',
       'DISK:DATA:FREE',
       'IP:eth0',
+      'CG_MEM_USED',
+      'CG_MEM_MAX',
+      'CG_MEM_USED_PCT',
+      'CG_CPU_LOAD',
     ]);
     const disk = (n: string) => pvs.find((p) => p.suffix === n)!;
     expect(disk('DISK:ROOT:USED_PCT').alarm).toMatchObject({ high: 70, hihi: 90 });
@@ -132,13 +135,6 @@ describe('expandHealthPvs', () => {
     expect(disk('SYS_CPU_LOAD').alarm).toMatchObject({ high: 60, hihi: 80 });
     expect(get('SYS_CPU_LOAD').alarm.high).toBe(70); // the shared table is untouched
     expect(pvs.every((p) => !p.suffix.includes('<name>') && p.perItem === undefined)).toBe(true);
-    const withCg = expandHealthPvs({ mounts: [], interfaces: [], hasCgroup: true }).map((p) => p.suffix);
-    expect(withCg.filter((n) => n.startsWith('CG_'))).toEqual([
-      'CG_MEM_USED',
-      'CG_MEM_MAX',
-      'CG_MEM_USED_PCT',
-      'CG_CPU_LOAD',
-    ]);
   });
 });
 

@@ -77,7 +77,7 @@ async function setup(cgroupFixture = 'cgroup2-limited', extra: Partial<HealthSam
 
 describe('HealthSampler on a captured Linux 6.18 tree', () => {
   it('reads the static facts once at init', async () => {
-    const { sampler } = await setup('cgroup2-limited', {
+    const { sampler, tree } = await setup('cgroup2-limited', {
       facts: {
         appDir: '/opt/gwagent/' + 'a'.repeat(40),
         stScript: '/etc/gwagent/gwagent.ini',
@@ -105,7 +105,10 @@ describe('HealthSampler on a captured Linux 6.18 tree', () => {
       GTIM_CUR_SRC: { ok: true, value: 'OS Clock' },
     });
     expect(sampler.interfaces).toEqual(['eth0']);
-    expect(sampler.hasCgroup).toBe(true);
+    expect(sampler.cgroupPlaces.memory).toEqual({
+      ok: true,
+      value: { version: 2, dir: join(tree.root, 'cgroup') },
+    });
   });
 
   it('second group: TOD, UPTIME, HEARTBEAT, BOX_UPTIME, GTIM_*', async () => {
@@ -210,7 +213,6 @@ describe('HealthSampler on a captured Linux 6.18 tree', () => {
     const expected = expandHealthPvs({
       mounts: sampler.mounts,
       interfaces: sampler.interfaces,
-      hasCgroup: sampler.hasCgroup,
     })
       .filter((d) => d.source === 'sampler')
       .map((d) => d.suffix)
@@ -266,26 +268,115 @@ describe('HealthSampler: cgroup v2 variants', () => {
     const { sampler, tree } = await setup('cgroup2-hostns');
     await tree.write('proc/self/cgroup', fixture('cgroup2-hostns', 'proc-self-cgroup.txt'));
     await sampler.init();
-    expect(sampler.hasCgroup).toBe(true);
+    expect(sampler.cgroupPlaces.memory).toEqual({
+      ok: true,
+      value: { version: 2, dir: join(tree.root, 'cgroup/system.slice/docker-abc.scope') },
+    });
     expect((await sampler.sampleMem()).CG_MEM_MAX).toEqual({ ok: true, value: 536870912 });
   });
 
-  it('root cgroup (no memory.max) and cgroup v1 hosts: no CG PVs, and a reason if asked', async () => {
+  it('root cgroup (no memory files, no cpu.max) and no cgroup at all: failures that say why', async () => {
     const root = await setup('cgroup2-root');
     await root.sampler.init();
-    expect(root.sampler.hasCgroup).toBe(false);
-    const cgRoot = join(root.tree.root, 'cgroup');
+    const cgFile = join(root.tree.root, 'proc/self/cgroup');
     expect((await root.sampler.sampleMem()).CG_MEM_USED).toEqual({
       ok: false,
-      error: `no cgroup limits at ${cgRoot} (root cgroup or memory controller not enabled)`,
+      error: `no cgroup memory controller for this process (${cgFile})`,
     });
-    const v1 = await setup('cgroup2-limited', { sysfsCgroupRoot: join(FIXTURES, 'parsers') });
-    await v1.sampler.init();
-    expect(v1.sampler.hasCgroup).toBe(false);
-    expect((await v1.sampler.sampleLoad()).CG_CPU_LOAD).toEqual({
+    expect((await root.sampler.sampleLoad()).CG_CPU_LOAD).toEqual({
       ok: false,
-      error: `cgroup v2 is not mounted at ${join(FIXTURES, 'parsers')}`,
+      error: `no cgroup cpuacct controller for this process (${cgFile})`,
     });
+    const none = await setup('cgroup2-limited', { sysfsCgroupRoot: join(FIXTURES, 'parsers') });
+    await none.sampler.init();
+    expect((await none.sampler.sampleMem()).CG_MEM_MAX).toEqual({
+      ok: false,
+      error: `no cgroup memory controller for this process (${join(none.tree.root, 'proc/self/cgroup')})`,
+    });
+  });
+});
+
+/** A sampler whose /proc/self has the cgroup membership and mounts of a v1 fixture. */
+async function setupV1(name: string) {
+  const s = await setup(`${name}/sys`);
+  await s.tree.write('proc/self/cgroup', fixture(name, 'proc-self-cgroup.txt'));
+  await s.tree.write('proc/self/mountinfo', fixture(name, 'mountinfo.txt'));
+  return s;
+}
+
+describe('HealthSampler: cgroup v1', () => {
+  it('hybrid host (captured here): memory from the v1 memory hierarchy, CPU from cpu and cpuacct', async () => {
+    const { sampler, tree, clock } = await setupV1('cgroup1-hybrid');
+    await sampler.init();
+    const cg = join(tree.root, 'cgroup');
+    expect(sampler.cgroupPlaces).toEqual({
+      memory: {
+        ok: true,
+        value: { version: 1, dir: join(cg, 'memory/process_api/6a03f2e3bb7bdf7957d08cd26d66c286') },
+      },
+      cpuUsage: { ok: true, value: { version: 1, dir: join(cg, 'cpuacct') } },
+      cpuQuota: { ok: true, value: { version: 1, dir: join(cg, 'cpu') } },
+    });
+    const mem = await sampler.sampleMem();
+    // usage_in_bytes 124190720 - total_inactive_file 95764480; limit 9223372036854771712 is "none":
+    // the machine's MemTotal (24684084 kB in the 6.18 tree)
+    expect(mem.CG_MEM_USED).toEqual({ ok: true, value: 124190720 - 95764480 });
+    expect(mem.CG_MEM_MAX).toEqual({ ok: true, value: 24684084 * 1024 });
+    expect(mem.CG_MEM_USED_PCT).toEqual({
+      ok: true,
+      value: (100 * (124190720 - 95764480)) / (24684084 * 1024),
+    });
+    // cpuacct.usage is in ns: +3 s of CPU over 10 s, quota -1 so the limit is the 2 CPUs present
+    await tree.write('cgroup/cpuacct/cpuacct.usage', String(559438070321 + 3e9));
+    clock.mono += 10_000;
+    const load = (await sampler.sampleLoad()).CG_CPU_LOAD;
+    expect(load?.ok && Number(load.value)).toBeCloseTo(15, 9);
+  });
+
+  it('container without a cgroup namespace: paths relative to the mount root, co-mounted cpu,cpuacct, limits', async () => {
+    const { sampler, tree, clock } = await setupV1('cgroup1-docker-limited');
+    await sampler.init();
+    const cg = join(tree.root, 'cgroup');
+    expect(sampler.cgroupPlaces).toEqual({
+      memory: { ok: true, value: { version: 1, dir: join(cg, 'memory') } },
+      cpuUsage: { ok: true, value: { version: 1, dir: join(cg, 'cpu,cpuacct') } },
+      cpuQuota: { ok: true, value: { version: 1, dir: join(cg, 'cpu,cpuacct') } },
+    });
+    const mem = await sampler.sampleMem();
+    expect([mem.CG_MEM_USED, mem.CG_MEM_MAX, mem.CG_MEM_USED_PCT]).toEqual([
+      { ok: true, value: 301989888 - 33554432 },
+      { ok: true, value: 536870912 },
+      { ok: true, value: 50 },
+    ]);
+    // 2.5 s of CPU over 10 s against a quota of half a CPU
+    await tree.write('cgroup/cpu,cpuacct/cpuacct.usage', '14500000000\n');
+    clock.mono += 10_000;
+    expect((await sampler.sampleLoad()).CG_CPU_LOAD).toEqual({ ok: true, value: 50 });
+  });
+
+  it('a parent limit tighter than our own (hierarchical_memory_limit) is the one shown', async () => {
+    const { sampler, tree } = await setupV1('cgroup1-docker-limited');
+    await tree.write('cgroup/memory/memory.limit_in_bytes', '9223372036854771712\n');
+    await tree.write(
+      'cgroup/memory/memory.stat',
+      fixture('cgroup1-docker-limited', 'sys/memory/memory.stat').replace(
+        'hierarchical_memory_limit 536870912',
+        'hierarchical_memory_limit 1073741824',
+      ),
+    );
+    await sampler.init();
+    expect((await sampler.sampleMem()).CG_MEM_MAX).toEqual({ ok: true, value: 1073741824 });
+  });
+
+  it('an unreadable v1 file is a failure naming it, the other figures still read', async () => {
+    const { sampler, tree } = await setupV1('cgroup1-docker-limited');
+    await sampler.init();
+    await tree.write('cgroup/memory/memory.usage_in_bytes', 'garbage\n');
+    const mem = await sampler.sampleMem();
+    const path = join(tree.root, 'cgroup/memory/memory.usage_in_bytes');
+    expect(mem.CG_MEM_USED).toEqual({ ok: false, error: `${path}: malformed "garbage"` });
+    expect(mem.CG_MEM_USED_PCT).toEqual(mem.CG_MEM_USED);
+    expect(mem.CG_MEM_MAX).toEqual({ ok: true, value: 536870912 });
   });
 });
 
@@ -326,9 +417,9 @@ describe('HealthSampler: unreadable sources are errors, never 0', () => {
       MEM_MAX: { ok: false, error: `cannot read ${proc}/meminfo: ENOENT` },
       MEM_USED_PCT: { ok: false, error: `cannot read ${proc}/meminfo: ENOENT` },
       SWAP_USED_PCT: { ok: false, error: `cannot read ${proc}/meminfo: ENOENT` },
-      CG_MEM_USED: { ok: false, error: `cgroup v2 is not mounted at ${join(tree.root, 'cgroup')}` },
-      CG_MEM_MAX: { ok: false, error: `cgroup v2 is not mounted at ${join(tree.root, 'cgroup')}` },
-      CG_MEM_USED_PCT: { ok: false, error: `cgroup v2 is not mounted at ${join(tree.root, 'cgroup')}` },
+      CG_MEM_USED: { ok: false, error: `cannot read ${proc}/self/cgroup: ENOENT` },
+      CG_MEM_MAX: { ok: false, error: `cannot read ${proc}/self/cgroup: ENOENT` },
+      CG_MEM_USED_PCT: { ok: false, error: `cannot read ${proc}/self/cgroup: ENOENT` },
       'DISK:ROOT:USED_PCT': { ok: false, error: 'cannot statfs /: ENOENT' },
       'DISK:ROOT:FREE': { ok: false, error: 'cannot statfs /: ENOENT' },
     });

@@ -203,14 +203,15 @@ describe('bad puts to a served .db', () => {
       return bad.received.filter((m) => m.cmd === 11).map((m: Wire) => m.p2);
     };
     expect(await errors()).toEqual([C.ECA_BADTYPE, C.ECA_PUTFAIL]);
-    // DRVH (set again: the matrix above wrote 1 into it) clamps an out-of-range number; subscriptions
-    // with a bad type are refused with ECA_BADTYPE.
+    // DRVH (set again: the matrix above wrote 1 into it) clamps an out-of-range number; a subscription
+    // with an undecodable type closes the circuit without a reply (rsrv; catvs test_get_bad).
     const drvh = chans.find((c) => c.name === 'BP:AO.DRVH')!;
     expect(await putNotify(bad, drvh, C.DBR_DOUBLE, 1, f64(100))).toBe(C.ECA_NORMAL);
     expect(await putNotify(bad, ao, C.DBR_DOUBLE, 1, f64(1e300))).toBe(C.ECA_NORMAL);
     expect(await readDouble(bad, ao)).toBe(100);
     bad.send(eventAddReq(39, 1, ao.sid, 9));
-    expect((await bad.waitFor((m) => m.cmd === 1 && m.p2 === 9)).p1).toBe(C.ECA_BADTYPE);
+    await until(() => bad.closedByServer, 3000, 'the circuit to close');
+    expect(bad.received.some((m) => m.cmd === 1 && m.p2 === 9)).toBe(false);
 
     // The monitor on BP:MON saw every write, in order, without an error, and the IOC is still up.
     await until(() => written >= 25, 3000, 'the neighbour to write 25 times');
@@ -234,7 +235,7 @@ describe('bad puts to a served .db', () => {
     );
     expect(seen).toEqual(expected);
     expect(good.received.some((m) => m.cmd === 11)).toBe(false);
-    expect(bad.closedByServer || good.closedByServer).toBe(false);
+    expect(good.closedByServer).toBe(false);
     expect(chans.length).toBeGreaterThan(30);
     await sleep(50);
     expect(ioc.exitCode).toBe(null);

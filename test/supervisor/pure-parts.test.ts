@@ -173,6 +173,7 @@ describe('control protocol', () => {
     expect(parseRequest('{"cmd":"pvs"}')).toEqual({ cmd: 'pvs' });
     expect(parseRequest('{"cmd":"pvs","pattern":"A:*"}')).toEqual({ cmd: 'pvs', pattern: 'A:*' });
     expect(() => parseRequest('{"cmd":"pvs","pattern":5}')).toThrow('pattern must be a string');
+    expect(parseRequest('{"cmd":"health"}')).toEqual({ cmd: 'health' });
     expect(parseRequest('{"cmd":"stop","name":"gw1"}')).toEqual({ cmd: 'stop', name: 'gw1' });
     expect(parseRequest('{"cmd":"logs","name":"gw1","lines":5}')).toEqual({
       cmd: 'logs',

@@ -153,6 +153,27 @@ export class MemoryTransport implements CircuitTransport {
   defer(fn: () => void): void {
     this.deferred.push(fn);
   }
+  /** Whether the circuit asked to stop reading (it holds requests for later turns). */
+  inputPaused = false;
+  pauseInput(): void {
+    this.inputPaused = true;
+  }
+  resumeInput(): void {
+    this.inputPaused = false;
+  }
+  /** Timers set by the circuit, run by hand with fireTimers(). */
+  timers = new Set<() => void>();
+  setTimer(fn: () => void): () => void {
+    const t = () => {
+      this.timers.delete(t);
+      fn();
+    };
+    this.timers.add(t);
+    return () => this.timers.delete(t);
+  }
+  fireTimers(): void {
+    for (const t of [...this.timers]) t();
+  }
   /** Runs deferred callbacks (and those they schedule) until none are left, at most `limit` rounds. */
   runDeferred(limit = 100): void {
     for (let i = 0; i < limit && this.deferred.length > 0; i++) {

@@ -65,13 +65,12 @@ export const ISSUE4_HEALTH_NAMES: readonly string[] = [
   'STATUS',
 ];
 
-/** The cgroup v2 names, present only where the host has cgroup v2 limits. */
+/** The cgroup names: served on every host (INVALID where the figure cannot be read). */
 export const ISSUE4_CGROUP_NAMES = ISSUE4_HEALTH_NAMES.filter((n) => n.startsWith('CG_'));
 
-/** The names served for one mount name and a set of interfaces, with or without cgroup v2. */
-export function issue4Names(mount: string, interfaces: readonly string[], hasCgroup: boolean): string[] {
+/** The names served for one mount name and a set of interfaces. */
+export function issue4Names(mount: string, interfaces: readonly string[]): string[] {
   return ISSUE4_HEALTH_NAMES.flatMap((n) => {
-    if (n.startsWith('CG_') && !hasCgroup) return [];
     if (n === 'IP:<name>') return interfaces.map((i) => `IP:${i}`);
     return [n.replace('<name>', mount)];
   });

@@ -2,6 +2,7 @@
 // stops every gateway and exits 0 on SIGTERM/SIGINT, reloads on SIGHUP, restarts in place on SYSRESET.
 import { fileURLToPath } from 'node:url';
 import { Agent } from '../../agent/agent.js';
+import { findDemoPrograms, namespacedDemoUnavailable, runNamespacedDemo } from '../../demo/demo-site.js';
 import { GwError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import type { Command } from '../command.js';
@@ -15,12 +16,30 @@ gateways and mirrors their statistics.
 
 Options:
   --config FILE   agent configuration (INI; see docs/config.md)
-  --demo          run the embedded demo configuration (examples/demo.ini): everything on loopback
+  --demo          the demo: as root, with iproute2 and a ca-gateway ($EPICS_PEERS, ../shared/peers/epics
+                  or \`gateway\` on PATH), a subnet, a GIN and a container in network namespaces
+                  (examples/demo-netns.ini; state in $GWAGENT_DEMO_DIR or /tmp/gwagent-demo), whose
+                  gateways proxy real IOC PVs; otherwise examples/demo.ini on loopback
 
 Signals: SIGTERM/SIGINT stop every gateway and exit 0; SIGHUP reloads the configuration
 (an invalid file changes nothing). \`gwagent reload\` does the same over the control socket.`;
 
 export const DEMO_CONFIG = fileURLToPath(new URL('../../../examples/demo.ini', import.meta.url));
+
+/** What the loopback demo shows, and why not more. */
+function loopbackDemoNote(reason: string): string {
+  const gateways =
+    findDemoPrograms() === undefined
+      ? 'no ca-gateway is found, so both demo gateways are FATAL ("gateway binary not found")'
+      : 'the gateways start, but their CA servers cannot bind 127.0.0.2/127.0.0.3 (pcas binds an explicit ' +
+        'address only on a broadcast-capable interface), so each exits with "server isnt attached to a ' +
+        'network" and is restarted with backoff';
+  return (
+    `loopback demo (${reason}): the health IOC and every gateway PV on 127.0.0.1:5064 and gateway ` +
+    `supervision; ${gateways}. As root with iproute2 and a ca-gateway, \`npm start\` runs the demo ` +
+    'site in network namespaces, where the gateways proxy real IOC PVs.'
+  );
+}
 
 export const command: Command = {
   summary: 'run the agent: health IOC, gateway supervision and statistics',
@@ -35,7 +54,13 @@ export const command: Command = {
       throw new GwError('GW_USAGE', 'give exactly one of --config FILE or --demo');
     const configPath = values.demo ? DEMO_CONFIG : values.config!;
     const log = createLogger('agent');
-    if (values.demo) log.info(`demo mode: ${configPath}`);
+    if (values.demo) {
+      const reason = namespacedDemoUnavailable();
+      if (reason === undefined)
+        return runNamespacedDemo(createLogger('demo'), process.env.GWAGENT_DEMO_DIR ?? '/tmp/gwagent-demo');
+      log.warn(loopbackDemoNote(reason));
+      log.info(`demo mode: ${configPath}`);
+    }
 
     let agent: Agent;
     let restarting = false;

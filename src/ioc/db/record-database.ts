@@ -38,7 +38,6 @@ export class RecordDatabase implements PvProvider {
   private readonly records = new Map<string, Record>();
   private readonly aliases = new Map<string, Record>();
   private readonly pvs = new Map<string, FieldPv>();
-  private readonly pvNames = new Map<Record, Set<string>>();
   private readonly removedListeners = new Set<(names: readonly string[]) => void>();
   private readonly accessListeners = new Set<() => void>();
   private readonly dirty = new Set<Record>();
@@ -196,9 +195,14 @@ export class RecordDatabase implements PvProvider {
     if (this.records.get(rec.name) !== rec) return;
     this.records.delete(rec.name);
     for (const a of rec.aliases) this.aliases.delete(a);
-    const names = new Set([rec.name, ...rec.aliases, ...(this.pvNames.get(rec) ?? [])]);
-    for (const n of this.pvNames.get(rec) ?? []) this.pvs.delete(n);
-    this.pvNames.delete(rec);
+    const names = new Set([rec.name, ...rec.aliases]);
+    // Channel names bound to the record: found by a scan (removal is rare; an index per record would
+    // cost memory for every record that was ever searched).
+    for (const [n, pv] of this.pvs) {
+      if (pv.record !== rec) continue;
+      names.add(n);
+      this.pvs.delete(n);
+    }
     this.dirty.delete(rec);
     rec.markRemoved();
     const list = [...names];
@@ -252,12 +256,6 @@ export class RecordDatabase implements PvProvider {
     if (!rec.channelShape(key)) return undefined;
     const pv = new FieldPv(name, rec, parts.field, parts.isLongString);
     this.pvs.set(name, pv);
-    let names = this.pvNames.get(rec);
-    if (!names) {
-      names = new Set();
-      this.pvNames.set(rec, names);
-    }
-    names.add(name);
     return pv;
   }
 

@@ -1,7 +1,8 @@
 // Publishes the health PVs: creates one soft record per HEALTH_PVS entry in a RecordDatabase, runs the
 // sampling groups on their periods (re-armed when an operator writes *_UPD_TIME), applies readings
 // (a failed reading is INVALID/READ, never a silent 0), feeds the inputs the agent supplies, and keeps
-// STATUS at the worst severity. Timers live here; sampling and parsing live in sampler.ts.
+// STATUS at the worst severity, with STATUS_MSG naming the PVs behind it. Timers live here; sampling
+// and parsing live in sampler.ts.
 import { INVALID_ALARM, NO_ALARM, READ_ALARM, ALARM_SEVERITY_STRINGS } from '../../ca/constants.js';
 import type { RecordDatabase, RecordFields, RecordHandle } from '../db/index.js';
 import { MBB_SEVERITY_FIELDS, MBB_STRING_FIELDS } from '../records/record-types.js';
@@ -14,7 +15,15 @@ import {
   type UpdateGroup,
 } from './pv-table.js';
 import type { HealthSampler, HealthValues } from './sampler.js';
-import { computeStatus } from './status.js';
+import { computeStatus, STATUS_STRINGS } from './status.js';
+import { recordAlarm, statusMessage, type AlarmSource } from './status-message.js';
+
+/**
+ * STATUS_MSG is a CHAR waveform, not a 40-character stringin: it must name every PV behind STATUS
+ * ("MAJOR: GWF01:STATE FATAL; MINOR: MEM_USED_PCT HIGH" is already 49 characters), and a cut name
+ * misleads. Read it as text with `caget -S`, pyepics `as_string=True` or a display's long-string mode.
+ */
+export const STATUS_MSG_NELM = 1024;
 
 type PeriodicGroup = Exclude<UpdateGroup, 'static'>;
 
@@ -26,6 +35,8 @@ export interface HealthInputs {
   recordCount(): number;
   /** Severities outside the health PVs that STATUS must reflect (the gateways). */
   extraSeverities(): Iterable<number>;
+  /** The same, named for STATUS_MSG (the gateways' PVs in alarm). */
+  extraAlarms?(): Iterable<AlarmSource>;
 }
 
 export interface HealthIocOptions {
@@ -126,6 +137,9 @@ export class HealthIoc {
   private readonly timers = new Map<PeriodicGroup, NodeJS.Timeout>();
   private readonly periodsS: Record<PeriodicGroup, number>;
   private status: RecordHandle | undefined;
+  private statusMsg: RecordHandle | undefined;
+  private readonly hostWide: Set<string>;
+  private lastMessage: string | undefined;
   private stopped = false;
 
   constructor(private readonly opts: HealthIocOptions) {
@@ -133,10 +147,10 @@ export class HealthIoc {
     this.defs = expandHealthPvs({
       mounts: s.mounts,
       interfaces: s.interfaces,
-      hasCgroup: s.hasCgroup,
       limits: limitOverrides(opts.alarms ?? {}),
     });
     this.periodsS = { ...DEFAULT_PERIODS_S, ...opts.periodsS };
+    this.hostWide = new Set(this.defs.filter((d) => d.isHostWide).map((d) => d.suffix));
   }
 
   /** Creates the records; call after sampler.init(). */
@@ -156,6 +170,13 @@ export class HealthIoc {
       if (group) rec.onWrite((v) => this.setPeriod(group[0], Number(v)));
     }
     this.status = this.records.get('STATUS');
+    this.statusMsg = db.createRecord('waveform', `${prefix}STATUS_MSG`, {
+      DESC: 'What sets STATUS',
+      FTVL: 'CHAR',
+      NELM: STATUS_MSG_NELM,
+    });
+    this.statusMsg.set(charArray(''));
+    this.lastMessage = '';
     this.records.get('GTIM_RESET')?.onWrite(() => {
       this.opts.sampler.resetGtimErrCnt();
       void this.sample('second');
@@ -242,13 +263,49 @@ export class HealthIoc {
     });
   }
 
+  /** STATUS as last published: Ok / Degraded / Fault and its severity (what a health check reports). */
+  statusNow(): { status: string; severity: number } {
+    if (!this.status) return { status: 'Fault', severity: INVALID_ALARM };
+    return {
+      status: STATUS_STRINGS[Number(this.status.get())] ?? 'Fault',
+      severity: this.status.alarm.severity,
+    };
+  }
+
   /** STATUS: Ok / Degraded / Fault, with the worst severity of every health PV and the extras. */
   updateStatus(wallMs = Date.now()): void {
     if (!this.status) return;
     const severities: number[] = [];
-    for (const [suffix, rec] of this.records) if (suffix !== 'STATUS') severities.push(rec.alarm.severity);
+    const sources: AlarmSource[] = [];
+    for (const [suffix, rec] of this.records) {
+      if (suffix === 'STATUS' || this.isHostWide(suffix)) continue;
+      severities.push(rec.alarm.severity);
+      if (rec.alarm.severity > NO_ALARM) sources.push(recordAlarm(rec, suffix));
+    }
     for (const s of this.opts.inputs.extraSeverities()) severities.push(s);
+    for (const a of this.opts.inputs.extraAlarms?.() ?? []) sources.push(a);
     const st = computeStatus(severities);
     this.status.set(st.value, { severity: st.severity, stamp: wallMs });
+    const message = statusMessage(sources);
+    // posted only on change: monitors of STATUS_MSG see each new explanation once
+    if (message !== this.lastMessage) {
+      this.lastMessage = message;
+      this.statusMsg?.set(charArray(message.slice(0, STATUS_MSG_NELM - 1)), { stamp: wallMs });
+    }
+  }
+
+  /**
+   * Whether a PV describes the shared host rather than this container (then it does not set STATUS):
+   * the table's host-wide figures, and CG_CPU_LOAD while the cgroup has no CPU quota (it is then the
+   * share of all the host's CPUs).
+   */
+  private isHostWide(suffix: string): boolean {
+    if (suffix === 'CG_CPU_LOAD') return !this.opts.sampler.hasCpuQuota;
+    return this.hostWide.has(suffix);
+  }
+
+  /** The current STATUS_MSG text ('' when nothing is in alarm). */
+  get statusMessage(): string {
+    return this.lastMessage ?? '';
   }
 }

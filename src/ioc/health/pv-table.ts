@@ -56,12 +56,16 @@ export interface HealthPvDef {
   waveform?: { ftvl: 'CHAR'; nelm: number };
   /** Other names for the same record (devIocStats: LOAD, SysReset). */
   aliases?: readonly string[];
-  /** Only created when cgroup v2 limits are present (HealthSampler.hasCgroup). */
-  requires?: 'cgroup2';
   /** A template expanded once per configured mount or interface. */
   perItem?: 'mount' | 'interface';
   /** Restored across restarts (devIocStats autosaves ACCESS). */
   autosave?: boolean;
+  /**
+   * A figure of the whole host, shared with other tenants (CPU load, iowait, host memory and swap): it
+   * keeps its alarm for displays and alarm handlers but does not set STATUS, which tells about this
+   * container. A busy shared host otherwise held STATUS at Degraded or Fault with every gateway healthy.
+   */
+  isHostWide?: true;
 }
 
 const NO_LIMITS: AlarmLimits = Object.freeze({
@@ -120,7 +124,11 @@ export const ACCESS_STRINGS = ['Running', 'Maintenance', 'Test', 'OFFLINE'] as c
 /** Every health PV; expandHealthPvs() turns templates into concrete PVs. */
 export const HEALTH_PVS: readonly HealthPvDef[] = Object.freeze([
   // --- devIocStats ioc.template (soft IOC) ---
-  pv('SYS_CPU_LOAD', 'ai', 'CPU load of the host', 'LOAD', 'sampler', { ...PCT, alarm: upper(70, 80) }),
+  pv('SYS_CPU_LOAD', 'ai', 'CPU load of the host', 'LOAD', 'sampler', {
+    ...PCT,
+    alarm: upper(70, 80),
+    isHostWide: true,
+  }),
   pv('IOC_CPU_LOAD', 'ai', 'CPU load of the agent process', 'LOAD', 'sampler', {
     ...PCT,
     alarm: upper(70, 80),
@@ -224,13 +232,22 @@ export const HEALTH_PVS: readonly HealthPvDef[] = Object.freeze([
   pv('LOAD1', 'ai', 'Load average, 1 minute', 'LOAD', 'sampler', { prec: 2 }),
   pv('LOAD5', 'ai', 'Load average, 5 minutes', 'LOAD', 'sampler', { prec: 2 }),
   pv('LOAD15', 'ai', 'Load average, 15 minutes', 'LOAD', 'sampler', { prec: 2 }),
-  pv('IOWAIT', 'ai', 'CPU time waiting for I/O', 'LOAD', 'sampler', { ...PCT, alarm: upper(20, 50) }),
+  pv('IOWAIT', 'ai', 'CPU time waiting for I/O', 'LOAD', 'sampler', {
+    ...PCT,
+    alarm: upper(20, 50),
+    isHostWide: true,
+  }),
   pv('NPROCS', 'ai', 'Number of processes', 'LOAD', 'sampler'),
   pv('MEM_USED_PCT', 'ai', 'Host memory used (not available)', 'MEM', 'sampler', {
     ...PCT,
     alarm: upper(85, 95),
+    isHostWide: true,
   }),
-  pv('SWAP_USED_PCT', 'ai', 'Swap used', 'MEM', 'sampler', { ...PCT, alarm: upper(50, 80) }),
+  pv('SWAP_USED_PCT', 'ai', 'Swap used', 'MEM', 'sampler', {
+    ...PCT,
+    alarm: upper(50, 80),
+    isHostWide: true,
+  }),
   pv('DISK:<name>:USED_PCT', 'ai', 'Disk used', 'MEM', 'sampler', {
     ...PCT,
     alarm: upper(80, 90),
@@ -243,17 +260,15 @@ export const HEALTH_PVS: readonly HealthPvDef[] = Object.freeze([
   pv('BUILD', 'stringin', 'Image build', 'static', 'sampler'),
   pv('BUILD_DATE', 'stringin', 'Image build date', 'static', 'sampler'),
   pv('STREAM', 'stringin', 'Image release stream', 'static', 'sampler'),
-  pv('CG_MEM_USED', 'ai', 'Container memory used', 'MEM', 'sampler', { ...BYTES, requires: 'cgroup2' }),
-  pv('CG_MEM_MAX', 'ai', 'Container memory limit', 'MEM', 'sampler', { ...BYTES, requires: 'cgroup2' }),
+  pv('CG_MEM_USED', 'ai', 'Container memory used', 'MEM', 'sampler', BYTES),
+  pv('CG_MEM_MAX', 'ai', 'Container memory limit', 'MEM', 'sampler', BYTES),
   pv('CG_MEM_USED_PCT', 'ai', 'Container memory used of limit', 'MEM', 'sampler', {
     ...PCT,
     alarm: upper(80, 90),
-    requires: 'cgroup2',
   }),
   pv('CG_CPU_LOAD', 'ai', 'Container CPU used of quota', 'LOAD', 'sampler', {
     ...PCT,
     alarm: upper(70, 80),
-    requires: 'cgroup2',
   }),
   pv('STATUS', 'mbbi', 'Health summary', 'passive', 'derived', {
     enums: { strings: STATUS_STRINGS, severities: [NO_ALARM, MINOR_ALARM, MAJOR_ALARM] },
@@ -285,8 +300,6 @@ export interface ExpandOptions {
   mounts: readonly { name: string }[];
   /** Interface names for IP:<name> (HealthSampler.interfaces). */
   interfaces: readonly string[];
-  /** Whether cgroup v2 limits exist (HealthSampler.hasCgroup); CG_* PVs are left out otherwise. */
-  hasCgroup: boolean;
   /**
    * Alarm-limit overrides from config, keyed by concrete suffix (`DISK:DATA:USED_PCT`) or template
    * suffix (`DISK:<name>:USED_PCT`); the concrete key wins.
@@ -294,11 +307,10 @@ export interface ExpandOptions {
   limits?: Readonly<Record<string, Partial<AlarmLimits>>>;
 }
 
-/** Concrete PV list: templates expanded, cgroup PVs dropped when absent, configured limits applied. */
+/** Concrete PV list: templates expanded, configured limits applied. CG_* PVs always exist (INVALID when unreadable). */
 export function expandHealthPvs(opts: ExpandOptions): HealthPvDef[] {
   const out: HealthPvDef[] = [];
   for (const def of HEALTH_PVS) {
-    if (def.requires === 'cgroup2' && !opts.hasCgroup) continue;
     const names =
       def.perItem === 'mount'
         ? opts.mounts.map((m) => m.name)

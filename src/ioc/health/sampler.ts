@@ -1,4 +1,4 @@
-// HealthSampler: reads /proc, cgroup v2 files, statfs and os facts at the devIocStats update-period
+// HealthSampler: reads /proc, cgroup (v1 or v2) files, statfs and os facts at the devIocStats update-period
 // groups and returns every health PV's value (keyed by PV suffix) as a Reading. It keeps only what
 // deltas need (previous CPU counters). It creates no records and no timers (the integrator schedules
 // the groups) and never spawns a process: only fs/promises reads, fs.statfs and os.* calls.
@@ -14,14 +14,8 @@ import { parseLoadavg, parseUptime } from './proc/loadavg.js';
 import { parsePidStat, USER_HZ } from '../../proc.js';
 import { parseMaxOpenFiles, parsePidStatus } from './proc/pid.js';
 import { parseOsRelease } from './proc/os-release.js';
-import {
-  parseCgroupCounter,
-  parseCgroupKeyed,
-  parseCgroupLimit,
-  parseCpuMax,
-  parseCpuStatUsage,
-  parseProcCgroup,
-} from './proc/cgroup.js';
+import { parseCgroupCounter } from './proc/cgroup.js';
+import { CgroupReader, type CgroupPlaces } from './cgroup-reader.js';
 import { cgroupCpuLimit, cgroupCpuLoad, hostCpuLoad, iowaitPercent, processCpuLoad } from './cpu-load.js';
 import { epicsSeconds, fitString, formatTod, formatUptime, NOT_AVAILABLE, stringPiece } from './format.js';
 import type { UpdateGroup } from './pv-table.js';
@@ -75,7 +69,7 @@ export interface StaticFacts {
 export interface HealthSamplerOptions {
   /** Where procfs is mounted ('/proc'); tests point it at a fixture tree. */
   procRoot: string;
-  /** Where the cgroup v2 hierarchy is mounted ('/sys/fs/cgroup'). */
+  /** Where /sys/fs/cgroup is (cgroup mount points below it are read there; tests use a fixture tree). */
   sysfsCgroupRoot: string;
   /** os-release locations, first readable wins. */
   osReleasePaths: readonly string[];
@@ -116,7 +110,7 @@ interface CpuMark {
 export class HealthSampler {
   readonly options: HealthSamplerOptions;
   private staticValues: HealthValues = {};
-  private cgroupDir: Reading<string> = fail('not initialised');
+  private readonly cgroups: CgroupReader;
   private minFreeKbytes = 0;
   private lastCpu: CpuMark | undefined;
   private heartbeat = 0;
@@ -143,6 +137,7 @@ export class HealthSampler {
       env: process.env,
       ...options,
     };
+    this.cgroups = new CgroupReader(this.proc(this.pidDir()), this.options.sysfsCgroupRoot);
   }
 
   /** Mount and interface lists after init(): what expandHealthPvs needs. */
@@ -154,9 +149,12 @@ export class HealthSampler {
     return this.interfaceNames;
   }
 
-  /** Whether CG_* PVs can be served (cgroup v2 with a non-root cgroup); valid after init(). */
-  get hasCgroup(): boolean {
-    return this.cgroupDir.ok;
+  /** Whether the last LOAD sample found a cgroup CPU quota (CG_CPU_LOAD is then against it). */
+  hasCpuQuota = false;
+
+  /** Where each cgroup figure is read (or why it cannot be); valid after init(). */
+  get cgroupPlaces(): CgroupPlaces {
+    return this.cgroups.places;
   }
 
   private proc(...parts: string[]): string {
@@ -173,7 +171,7 @@ export class HealthSampler {
    */
   async init(): Promise<void> {
     this.interfaceNames = this.options.interfaces ?? defaultInterfaces(this.options.networkInterfaces());
-    this.cgroupDir = await this.resolveCgroupDir();
+    await this.cgroups.init();
     const minFree = parsed(
       this.proc('sys/vm/min_free_kbytes'),
       await readText(this.proc('sys/vm/min_free_kbytes')),
@@ -249,10 +247,11 @@ export class HealthSampler {
       this.markCpu(),
       readText(loadavgPath),
       countEntries(this.options.procRoot, /^\d+$/),
-      this.readCgroup('cpu.max', parseCpuMax),
+      this.cgroups.readCpuQuota(),
     ]);
     const prev = this.lastCpu;
     this.lastCpu = mark;
+    this.hasCpuQuota = cpuMax.ok && cpuMax.value.quotaUs !== null;
     const values: HealthValues = {};
     const elapsedSec = prev ? (mark.monoMs - prev.monoMs) / 1000 : 0;
     const ticks = this.options.clockTicksPerSec;
@@ -296,12 +295,10 @@ export class HealthSampler {
   async sampleMem(): Promise<HealthValues> {
     const meminfoPath = this.proc('meminfo');
     const statusPath = this.proc(this.pidDir(), 'status');
-    const [meminfoText, statusText, cgCurrent, cgMax, cgStat, disks] = await Promise.all([
+    const [meminfoText, statusText, cg, disks] = await Promise.all([
       readText(meminfoPath),
       readText(statusPath),
-      this.readCgroup('memory.current', parseCgroupCounter),
-      this.readCgroup('memory.max', parseCgroupLimit),
-      this.readCgroup('memory.stat', (t) => ok(parseCgroupKeyed(t))),
+      this.cgroups.readMemory(),
       Promise.all(this.options.mounts.map((m) => this.sampleDisk(m))),
     ]);
     const values: HealthValues = {};
@@ -323,16 +320,14 @@ export class HealthSampler {
     } else {
       values.MEM_FREE = values.MEM_MAX = values.MEM_USED_PCT = values.SWAP_USED_PCT = mem;
     }
-    // Working set as docker stats and cAdvisor report it: memory.current minus inactive file pages,
-    // which the kernel reclaims before it would OOM-kill.
-    const cgUsed: Reading<number> = !cgCurrent.ok
-      ? cgCurrent
-      : ok(Math.max(0, cgCurrent.value - (cgStat.ok ? (cgStat.value.get('inactive_file') ?? 0) : 0)));
-    // memory.max "max" means no cgroup limit: the effective limit is the machine's RAM.
-    const cgLimit: Reading<number> = !cgMax.ok
-      ? cgMax
-      : cgMax.value !== null
-        ? ok(cgMax.value)
+    // Working set as docker stats and cAdvisor report it: usage minus inactive file pages, which the
+    // kernel reclaims before it would OOM-kill.
+    const cgUsed = cg.used;
+    // No cgroup limit (v2 "max", v1's huge number): the effective limit is the machine's RAM.
+    const cgLimit: Reading<number> = !cg.limit.ok
+      ? cg.limit
+      : cg.limit.value !== null
+        ? ok(cg.limit.value)
         : mem.ok
           ? ok(mem.value.memTotal)
           : mem;
@@ -344,7 +339,7 @@ export class HealthSampler {
         ? cgLimit
         : cgLimit.value > 0
           ? ok((100 * cgUsed.value) / cgLimit.value)
-          : fail('memory.max is 0');
+          : fail('cgroup memory limit is 0');
     for (const d of disks) Object.assign(values, d);
     return values;
   }
@@ -410,7 +405,7 @@ export class HealthSampler {
     const [statText, pidStatText, cgUsageUs] = await Promise.all([
       readText(statPath),
       readText(pidStatPath),
-      this.readCgroup('cpu.stat', parseCpuStatUsage),
+      this.cgroups.readCpuUsageUs(),
     ]);
     const monoMs = this.options.monotonicMs();
     const stat = parsed(statPath, statText, parseProcStat);
@@ -424,35 +419,6 @@ export class HealthSampler {
       procTicks: pidStat.ok ? ok(pidStat.value.utime + pidStat.value.stime) : pidStat,
       cgUsageUs,
     };
-  }
-
-  private async readCgroup<T>(file: string, parse: (t: string) => Reading<T>): Promise<Reading<T>> {
-    if (!this.cgroupDir.ok) return this.cgroupDir;
-    const path = join(this.cgroupDir.value, file);
-    return parsed(path, await readText(path), parse);
-  }
-
-  /**
-   * The agent's cgroup v2 directory. With a private cgroup namespace (Docker/podman default on v2)
-   * /proc/self/cgroup says `0::/` and the mount root is our cgroup; with the host namespace the path
-   * is below the mount root. The root cgroup has no memory.max: no limits to report there.
-   */
-  private async resolveCgroupDir(): Promise<Reading<string>> {
-    const root = this.options.sysfsCgroupRoot;
-    if (!(await readText(join(root, 'cgroup.controllers'))).ok) {
-      return fail(`cgroup v2 is not mounted at ${root}`);
-    }
-    const cgPath = this.proc(this.pidDir(), 'cgroup');
-    const membership = parsed(cgPath, await readText(cgPath), parseProcCgroup);
-    let dir = root;
-    if (membership.ok && membership.value !== '/') {
-      const candidate = join(root, membership.value);
-      if ((await readText(join(candidate, 'cgroup.controllers'))).ok) dir = candidate;
-    }
-    if (!(await readText(join(dir, 'memory.max'))).ok) {
-      return fail(`no cgroup limits at ${dir} (root cgroup or memory controller not enabled)`);
-    }
-    return ok(dir);
   }
 
   private async readStatic(): Promise<HealthValues> {

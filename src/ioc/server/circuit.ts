@@ -1,7 +1,12 @@
-// One client's TCP virtual circuit, server side: channels, subscriptions, flow control and the output
-// queue. Sans-I/O: bytes come in through receive(), bytes leave through the injected transport, and
-// deferral goes through an injected scheduler; no sockets or timers here. Request handlers live in
-// handlers.ts, one per command. Output order: direct replies first, then monitor updates round-robin.
+// One client's TCP virtual circuit, server side: channels, subscriptions, flow control, fairness and the
+// output queue. Sans-I/O: bytes come in through receive(), bytes leave through the injected transport,
+// deferral and timers go through it too; no sockets here. Request handlers live in handlers.ts, one per
+// command. Output order: direct replies first, then monitor updates round-robin.
+// Fairness (why a write flood cannot starve monitors): a circuit handles at most INPUT_BUDGET requests
+// per event-loop turn, then pauses its socket and yields; it yields early when its puts would make
+// another circuit coalesce updates, and waits (at most CONGESTION_WAIT_MS) when they post to a circuit
+// whose socket is full, until that socket drains. Coalescing keeps the newest value, so the last one
+// always arrives.
 import {
   CA_MINOR_PROTOCOL_REVISION,
   CA_PROTO_ACCESS_RIGHT_READ,
@@ -16,13 +21,21 @@ import type { ValueSnapshot } from '../../ca/value.js';
 import { GwError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { encodeCached } from './encode-cache.js';
-import { HANDLERS, ProtocolViolation } from './handlers.js';
+import { HANDLERS, onOversize, ProtocolViolation } from './handlers.js';
 import type { ClientIdentity, PvProvider, ServedPv } from './pv.js';
 
 /** Updates kept per subscription while the client is slow or has sent EVENTS_OFF (rsrv's quota). */
 export const SUBSCRIPTION_QUOTA = 4;
 /** Upper bound of one flush, so a huge backlog is written in slices and direct replies are not starved. */
 const MAX_FLUSH_BYTES = 1 << 20;
+/** Requests one circuit handles per event-loop turn before the others get theirs. */
+export const INPUT_BUDGET = 64;
+/**
+ * Longest a circuit's input waits for the sockets its puts filled to drain. A socket that has not
+ * drained by then is marked stalled and no longer holds writers back until it drains (a client that
+ * stopped reading must not stop everyone's puts; the connection adapter drops it later).
+ */
+export const CONGESTION_WAIT_MS = 50;
 
 export interface CircuitTransport {
   /** Queues bytes on the socket; false when its buffer is full (the adapter calls resume() on drain). */
@@ -31,6 +44,11 @@ export interface CircuitTransport {
   close(): void;
   /** Runs fn soon, after the current batch of work (setImmediate in the adapter, manual in tests). */
   defer(fn: () => void): void;
+  /** Stops reading from the socket while the circuit holds requests it has not handled yet. */
+  pauseInput(): void;
+  resumeInput(): void;
+  /** Runs fn after ms; returns what cancels it. */
+  setTimer(fn: () => void, ms: number): () => void;
 }
 
 export interface QueuedUpdate {
@@ -56,7 +74,8 @@ export interface ChannelState {
   cid: number;
   pv: ServedPv;
   rights: number;
-  subscriptions: Set<Subscription>;
+  /** Created with the first subscription: most channels never have one (memory per channel). */
+  subscriptions: Set<Subscription> | undefined;
   /** Completion order of put-callbacks on this channel (rsrv serialises them per channel). */
   putChain: Promise<void>;
   cleared: boolean;
@@ -64,6 +83,12 @@ export interface ChannelState {
 
 /** Start of every channel's put chain: one shared settled promise, not one per channel (memory). */
 const SETTLED: Promise<void> = Promise.resolve();
+
+/** Parsed requests not handled yet: none. */
+const NO_REQUESTS: CaMessage[] = [];
+
+/** The circuit whose requests are being handled: the posts they cause are charged to it. */
+let dispatching: Circuit | undefined;
 
 let nextSid = 1;
 function allocateSid(): number {
@@ -91,6 +116,24 @@ export class Circuit {
   private writable = true;
   private flushScheduled = false;
   closed = false;
+  /**
+   * Parsed requests waiting for a turn. Their payloads are views into socket chunks (never reused by
+   * Node) or into the parser's own copies, so they stay valid while they wait.
+   */
+  private inbox: CaMessage[] = NO_REQUESTS;
+  private inboxAt = 0;
+  private inputScheduled = false;
+  private inputPaused = false;
+  /** This circuit's puts are about to make another circuit coalesce: let the others flush first. */
+  private yieldRequested = false;
+  /** Circuits with a full socket that this circuit's requests posted updates to (this turn). */
+  private readonly congested = new Set<Circuit>();
+  /** Set while input waits for congested circuits to drain: cancels the wait's timer. */
+  private cancelWait: (() => void) | undefined;
+  /** Circuits whose input waits for this one's socket to drain. */
+  private readonly drainWaiters = new Set<Circuit>();
+  /** The socket has been full longer than CONGESTION_WAIT_MS: writers no longer wait for it. */
+  private stalled = false;
 
   constructor(
     readonly provider: PvProvider,
@@ -101,7 +144,12 @@ export class Circuit {
   ) {
     this.peer = peer;
     this.identity = { user: '', host: peer.ip, ip: peer.ip };
-    this.parser = new StreamParser(maxPayload);
+    this.parser = new StreamParser(maxPayload, { skipOversize: true });
+  }
+
+  /** The largest request payload accepted; larger ones get ECA_TOLARGE. */
+  get maxPayload(): number {
+    return this.parser.maxPayload;
   }
 
   get description(): string {
@@ -111,32 +159,107 @@ export class Circuit {
   /** Bytes from the socket. A protocol violation closes this circuit only. */
   receive(chunk: Buffer): void {
     if (this.closed) return;
+    let msgs: CaMessage[];
     try {
-      for (const msg of this.parser.feed(chunk)) {
-        this.dispatch(msg);
+      msgs = this.parser.feed(chunk);
+    } catch (err) {
+      if (!(err instanceof GwError)) throw err;
+      this.violated(err);
+      return;
+    }
+    if (this.inboxAt >= this.inbox.length) {
+      this.inbox = msgs;
+      this.inboxAt = 0;
+    } else {
+      for (const m of msgs) this.inbox.push(m);
+    }
+    // Requests already waiting for a turn (or for congested sockets) keep waiting: no queue jumping.
+    if (!this.inputScheduled && !this.cancelWait) this.handleInput();
+  }
+
+  /** Handles waiting requests, within this turn's budget; then yields, waits or asks for more input. */
+  private handleInput(): void {
+    if (this.closed) return;
+    let budget = INPUT_BUDGET;
+    const outer = dispatching;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the module notes who causes the posts
+    dispatching = this;
+    try {
+      while (this.inboxAt < this.inbox.length && budget-- > 0) {
+        this.dispatch(this.inbox[this.inboxAt++]!);
         if (this.closed) return;
+        if (this.yieldRequested || this.congested.size > 0) break;
       }
     } catch (err) {
-      if (err instanceof GwError || err instanceof ProtocolViolation) {
-        this.log.warn(`closing circuit from ${this.description}: ${err.message}`);
-        this.flush();
-        this.close();
-        return;
-      }
-      throw err;
+      if (!(err instanceof GwError || err instanceof ProtocolViolation)) throw err;
+      this.violated(err);
+      return;
+    } finally {
+      dispatching = outer;
     }
+    this.yieldRequested = false;
+    if (this.inboxAt >= this.inbox.length) {
+      this.inbox = NO_REQUESTS;
+      this.inboxAt = 0;
+      if (this.inputPaused) {
+        this.inputPaused = false;
+        this.transport.resumeInput();
+      }
+    } else {
+      if (!this.inputPaused) {
+        this.inputPaused = true;
+        this.transport.pauseInput();
+      }
+      if (this.congested.size > 0) this.waitForDrain();
+      else this.scheduleInput();
+    }
+    this.congested.clear();
     this.flush();
+  }
+
+  private scheduleInput(): void {
+    if (this.inputScheduled) return;
+    this.inputScheduled = true;
+    this.transport.defer(() => {
+      this.inputScheduled = false;
+      this.handleInput();
+    });
+  }
+
+  /** Input waits until one of the congested circuits drains, or CONGESTION_WAIT_MS at most. */
+  private waitForDrain(): void {
+    const victims = [...this.congested];
+    for (const v of victims) v.drainWaiters.add(this);
+    this.cancelWait = this.transport.setTimer(() => {
+      for (const v of victims) if (!v.writable) v.stalled = true;
+      this.endWait();
+    }, CONGESTION_WAIT_MS);
+  }
+
+  private endWait(): void {
+    if (!this.cancelWait) return;
+    this.cancelWait();
+    this.cancelWait = undefined;
+    this.scheduleInput();
+  }
+
+  private violated(err: Error): void {
+    this.log.warn(`closing circuit from ${this.description}: ${err.message}`);
+    this.flush();
+    this.close();
   }
 
   private dispatch(msg: CaMessage): void {
     const handler = HANDLERS[msg.command];
     if (!handler) {
       // rsrv: ERROR ECA_INTERNAL carrying the request, then the circuit is closed (ca-protocol.md §10.2).
+      // Also when it claims an oversize payload: that is junk, not a request to skip.
       const text = `unknown or obsolete command ${msg.command}`;
       this.reply(errorResponse(msg, 0xffffffff, ECA_INTERNAL, text));
       throw new ProtocolViolation(text, msg);
     }
-    handler(this, msg);
+    if (msg.oversize) onOversize(this, msg);
+    else handler(this, msg);
   }
 
   /** Queues a direct reply (flushed at the end of the current input batch). */
@@ -154,7 +277,7 @@ export class Circuit {
       cid,
       pv,
       rights: pv.accessRights(this.identity),
-      subscriptions: new Set(),
+      subscriptions: undefined,
       putChain: SETTLED,
       cleared: false,
     };
@@ -164,7 +287,7 @@ export class Circuit {
 
   destroyChannel(ch: ChannelState): void {
     ch.cleared = true;
-    for (const sub of ch.subscriptions) this.dropSubscription(sub);
+    if (ch.subscriptions) for (const sub of ch.subscriptions) this.dropSubscription(sub);
     this.channels.delete(ch.sid);
   }
 
@@ -190,7 +313,7 @@ export class Circuit {
       ch.rights = rights;
       this.reply(accessRightsResponse(ch.cid, rights));
       if (couldRead === canRead) continue;
-      for (const sub of ch.subscriptions) {
+      for (const sub of ch.subscriptions ?? []) {
         if (canRead) {
           sub.suspended = false;
           this.post(sub, ch.pv.snapshot());
@@ -219,7 +342,7 @@ export class Circuit {
       suspended: (ch.rights & CA_PROTO_ACCESS_RIGHT_READ) === 0,
     };
     this.subscriptions.set(id, sub);
-    ch.subscriptions.add(sub);
+    (ch.subscriptions ??= new Set()).add(sub);
     // The first update goes out at once, whatever the mask (ca-protocol.md §9.3).
     if (sub.suspended) this.postNoAccess(sub);
     else this.post(sub, ch.pv.snapshot());
@@ -233,7 +356,7 @@ export class Circuit {
     sub.unsubscribe();
     sub.queue.length = 0;
     this.ready.delete(sub);
-    sub.channel.subscriptions.delete(sub);
+    sub.channel.subscriptions?.delete(sub);
     this.subscriptions.delete(sub.id);
   }
 
@@ -260,6 +383,13 @@ export class Circuit {
     else q.push(update);
     this.ready.add(sub);
     this.scheduleFlush();
+    // Charge the circuit whose request caused this post: it yields before this queue would coalesce,
+    // and waits while this socket is full (unless it is stalled or holds its own updates back).
+    const cause = dispatching;
+    if (cause === undefined || cause === this || this.eventsOff) return;
+    if (!this.writable) {
+      if (!this.stalled) cause.congested.add(this);
+    } else if (q.length >= SUBSCRIPTION_QUOTA) cause.yieldRequested = true;
   }
 
   /** Number of monitor updates waiting (for tests and diagnostics). */
@@ -285,10 +415,19 @@ export class Circuit {
     });
   }
 
-  /** The socket drained: continue with queued monitor updates. */
+  /** The socket drained: continue with queued monitor updates, and let waiting writers go on. */
   resume(): void {
     this.writable = true;
+    this.stalled = false;
     this.flush();
+    this.releaseWaiters();
+  }
+
+  private releaseWaiters(): void {
+    if (this.drainWaiters.size === 0) return;
+    const waiters = [...this.drainWaiters];
+    this.drainWaiters.clear();
+    for (const w of waiters) w.endWait();
   }
 
   flush(): void {
@@ -332,6 +471,10 @@ export class Circuit {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.cancelWait?.();
+    this.cancelWait = undefined;
+    this.inbox = NO_REQUESTS;
+    this.releaseWaiters();
     for (const sub of [...this.subscriptions.values()]) this.dropSubscription(sub);
     for (const ch of this.channels.values()) ch.cleared = true;
     this.channels.clear();

@@ -70,6 +70,16 @@ export function attachCircuit(
       defer(fn) {
         setImmediate(fn);
       },
+      pauseInput() {
+        socket.pause();
+      },
+      resumeInput() {
+        socket.resume();
+      },
+      setTimer(fn, ms) {
+        const t = setTimeout(fn, ms);
+        return () => clearTimeout(t);
+      },
     },
     log,
     limits.maxPayload,

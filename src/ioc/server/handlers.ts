@@ -1,7 +1,8 @@
 // One handler per CA request command, indexed by command number (rsrv's jump table). Each validates
 // its request, acts through the Circuit, and queues the reply rsrv would send; where rsrv and catvs
 // disagree, catvs wins (ca-protocol.md §10.2): well-framed but wrong requests get an ECA status and the
-// circuit stays up; only broken framing or unknown commands close it.
+// circuit stays up. Unknown commands, and reads or subscriptions with a DBR type no client can decode
+// (rsrv and catvs: no reply at all), close it. An oversize message gets ERROR ECA_TOLARGE.
 import * as C from '../../ca/constants.js';
 import { dbrSize, decodeDbr, isValidDbrType } from '../../ca/dbr.js';
 import { pad8, type CaMessage } from '../../ca/header.js';
@@ -53,14 +54,22 @@ const onVersion: Handler = (c, msg) => {
   if (msg.dataCount < 4) throw new ProtocolViolation(`client protocol 4.${msg.dataCount} is too old`, msg);
 };
 
+/**
+ * READ_NOTIFY and EVENT_ADD replies carry the requested type, so a reply to a type above 38 would hand
+ * the client a header it cannot decode: rsrv closes the circuit without a word, and catvs (test_get_bad)
+ * expects exactly that.
+ */
+function refuseUnknownType(msg: CaMessage, what: string): void {
+  if (!isValidDbrType(msg.dataType))
+    throw new ProtocolViolation(`${what} with DBR type ${msg.dataType} (above ${C.LAST_BUFFER_TYPE})`, msg);
+}
+
 const onEventAdd: Handler = (c, msg) => {
+  refuseUnknownType(msg, 'EVENT_ADD');
   const ch = channelOf(c, msg, 'EVENT_ADD');
   if (!ch) return;
   const subId = msg.parameter2;
-  if (!isValidDbrType(msg.dataType) || msg.dataType === C.DBR_PUT_ACKT || msg.dataType === C.DBR_PUT_ACKS) {
-    c.reply(M.eventAddResponse(msg.dataType, msg.dataCount, C.ECA_BADTYPE, subId, Buffer.alloc(8)));
-    return;
-  }
+  // DBR_PUT_ACKT/ACKS are subscribed like rsrv does: every update carries ECA_GETFAIL (encodeDbr).
   if (msg.dataCount > ch.pv.maxCount) {
     c.reply(
       M.eventAddResponse(msg.dataType, msg.dataCount, C.ECA_BADCOUNT, subId, zeroPayload(msg.dataType, 1)),
@@ -105,6 +114,7 @@ function readValue(ch: ChannelState, msg: CaMessage): { status: number; count: n
 }
 
 const onReadNotify: Handler = (c, msg) => {
+  refuseUnknownType(msg, 'READ_NOTIFY');
   const ch = channelOf(c, msg, 'READ_NOTIFY');
   if (!ch) return;
   const r = readValue(ch, msg);
@@ -262,6 +272,17 @@ const onHostName: Handler = (c, msg) => {
   const host = identityChange(c, msg, 'host');
   if (host !== undefined) c.identity.host = host.toLowerCase();
 };
+
+/**
+ * A message above the size limit (its payload already skipped by the parser): ERROR ECA_TOLARGE carrying
+ * its header, and the circuit goes on with the next message, as rsrv does (ca-protocol.md §2.4).
+ */
+export function onOversize(c: Circuit, msg: CaMessage): void {
+  const ch = c.channels.get(msg.parameter1);
+  const text = `request of ${msg.payloadSize} bytes exceeds the server's limit of ${c.maxPayload} bytes`;
+  c.log.warn(`${c.description}: command ${msg.command}: ${text}`);
+  c.reply(M.errorResponse(msg, ch?.cid ?? NO_CID, C.ECA_TOLARGE, text));
+}
 
 export const HANDLERS: readonly (Handler | undefined)[] = (() => {
   const table: (Handler | undefined)[] = [];

@@ -1,0 +1,210 @@
+// Issue 12, item 1: `gwagent run` supervising the REAL ca-gateway (EPICS peers) as one container of a
+// site: a forward gateway (subnet -> GIN) and a reverse one (GIN -> subnet) in a network namespace of
+// its own, a real softIoc in the subnet's namespace, real clients (caget) in the GIN's. Shows: PVs proxied
+// through the rendered files, mirrored statistics equal to the gateway's own PVs (read with caget), a
+// reload that makes the running gateway refuse a newly denied name (same PID), kill -9, SIGSTOP/SIGCONT
+// and SIGTERM of the agent.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  COMM_ALARM,
+  DBR_TIME_DOUBLE,
+  DBR_TIME_ENUM,
+  INVALID_ALARM,
+  MAJOR_ALARM,
+  NO_ALARM,
+} from '../../src/ca/constants.js';
+import { MIRRORED_STATS } from '../../src/agent/gateway-pvs.js';
+import { describeWithPeers, peerBin, softIocDbd } from '../support/peers.js';
+import { quietHost } from '../agent-faults/quiet-host.js';
+import { AgentFixture, isGone, waitFor, type GatewayDef } from './harness.js';
+
+let agent: AgentFixture;
+const FWD: GatewayDef = { name: 'GWF', label: 'subnet to GIN', keys: { start_secs: 1 } };
+const REV: GatewayDef = {
+  name: 'GWR',
+  label: 'GIN to subnet',
+  keys: { direction: 'reverse', start_secs: 1 },
+};
+
+const DB = `
+record(ai, "RT:AI") { field(VAL, "42.5") field(PREC, "1") }
+record(stringin, "RT:SECRET") { field(VAL, "hidden") }
+`;
+
+/** caget (the peers' real client) in the GIN namespace, searching the forward gateway's server side. */
+async function caget(
+  pvs: string | string[],
+  extra: string[] = [],
+): Promise<{ code: number | null; out: string }> {
+  const nets = agent.nets!;
+  const names = typeof pvs === 'string' ? [pvs] : pvs;
+  const r = await nets.run(nets.ginNs, [peerBin('caget'), '-w', '3', ...extra, ...names], {
+    EPICS_CA_AUTO_ADDR_LIST: 'NO',
+    EPICS_CA_ADDR_LIST: `${nets.gin.own}:${agent.ports.get('GWF')}`,
+  });
+  return { code: r.code, out: (r.stdout + r.stderr).trim() };
+}
+
+describeWithPeers(
+  'the real ca-gateway under gwagent run (forward/reverse pair in network namespaces)',
+  () => {
+    beforeAll(async () => {
+      agent = AgentFixture.real('RG');
+      const nets = agent.nets!;
+      const db = join(agent.dir, 'subnet.db');
+      writeFileSync(db, DB);
+      // the subnet's IOC, on the standard port of its own namespace
+      nets.spawn(nets.subNs, [peerBin('softIoc'), '-D', softIocDbd(), '-S', '-d', db], {
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', EPICS_CA_AUTO_ADDR_LIST: 'NO' },
+      });
+      await agent.configure([FWD, REV]);
+      await agent.start();
+      await agent.waitStr('GWF:STATE', (s) => s === 'RUNNING');
+      await agent.waitStr('GWR:STATE', (s) => s === 'RUNNING');
+      await agent.waitStr('GWF:ALIVE', (s) => s === 'Yes', 20_000);
+      await agent.waitStr('GWR:ALIVE', (s) => s === 'Yes', 20_000);
+    });
+
+    afterAll(() => agent?.dispose());
+
+    it('serves a subnet IOC PV on the GIN through the rendered files', async () => {
+      const r = await waitFor(
+        async () => {
+          const got = await caget('RT:AI', ['-t']);
+          return got.code === 0 ? got : undefined;
+        },
+        20_000,
+        'RT:AI through GWF',
+      );
+      expect(r.out).toBe('42.5');
+      const cmd = await agent.text('GWF:CMD');
+      expect(cmd.startsWith(`${peerBin('gateway')} -home ${agent.home('GWF')} -prefix GWF`)).toBe(true);
+      expect(cmd).toContain(`-sip ${agent.nets!.gin.own} -sport ${agent.ports.get('GWF')}`);
+    });
+
+    it("mirrors the statistics: equal to the gateway's own PVs read with caget", async () => {
+      // counters change only when clients come and go: equal at once; rates move every period, so
+      // compare one snapshot taken on both sides until they agree
+      await waitFor(
+        async () => {
+          const names = MIRRORED_STATS.map(([, remote]) => `GWF:${remote}`);
+          const real = await caget(names, ['-t']);
+          if (real.code !== 0) return undefined;
+          const theirs = real.out.split('\n').map(Number);
+          const ours = [];
+          for (const [suffix] of MIRRORED_STATS) ours.push(await agent.num(`GWF:${suffix}`));
+          const round = (v: number[]) => v.map((x) => Math.round(x * 1000) / 1000);
+          return JSON.stringify(round(ours)) === JSON.stringify(round(theirs)) || undefined;
+        },
+        30_000,
+        'mirrored statistics equal to caget GWF:<stat>',
+      );
+      for (const [suffix] of MIRRORED_STATS) {
+        const v = await agent.get(`GWF:${suffix}`, DBR_TIME_DOUBLE);
+        expect([suffix, v.severity, v.status]).toEqual([suffix, NO_ALARM, NO_ALARM]);
+      }
+      expect(await agent.num('GWF:PV_TOTAL')).toBeGreaterThanOrEqual(1);
+    });
+
+    it('both gateways healthy: STATUS Ok, STATUS_MSG empty, CONFIG_ERR empty and NO_ALARM', async () => {
+      let last = { status: '', msg: '' };
+      const got = await waitFor(
+        async () => {
+          last = { status: await agent.str('STATUS'), msg: await agent.text('STATUS_MSG') };
+          return last.status === 'Ok' ? last : undefined;
+        },
+        15_000,
+        () => `STATUS Ok (last ${JSON.stringify(last)})`,
+      );
+      expect(got).toEqual({ status: 'Ok', msg: '' });
+      const err = await agent.get('CONFIG_ERR');
+      expect([await agent.text('CONFIG_ERR'), err.severity, err.status]).toEqual(['', NO_ALARM, NO_ALARM]);
+      const st = await agent.cli(['status']);
+      expect(st.stdout.split('\n')[0]).toBe('STATUS Ok');
+    });
+
+    it('a reload with a newly denied name: the running gateway refuses it to a real client, same PID', async () => {
+      expect(await caget('RT:SECRET', ['-t'])).toEqual({ code: 0, out: 'hidden' });
+      const pid = await agent.num('GWF:PID');
+      await agent.configure([{ ...FWD, rules: ['allow = .*', 'deny = RT:SECRET'] }, REV]);
+      const from = agent.output.length;
+      const r = await agent.cli(['reload']);
+      expect(r.code).toBe(0);
+      await agent.waitOutput('GWF: re-read its pvlist and access file', 20_000, from);
+      const refused = await caget('RT:SECRET');
+      expect(refused.code).not.toBe(0);
+      expect(refused.out).toContain('RT:SECRET');
+      expect(refused.out).toMatch(/Channel connect timed out/);
+      expect(await caget('RT:AI', ['-t'])).toEqual({ code: 0, out: '42.5' });
+      expect(await agent.num('GWF:PID')).toBe(pid);
+      expect(await agent.num('GWF:RESTARTS')).toBe(0);
+      expect(await agent.str('CONFIG_OK')).toBe('Yes');
+    });
+
+    it('kill -9: restarted, RESTARTS 1, LAST_EXIT signal SIGKILL, serving again', async () => {
+      const pid = await agent.num('GWF:PID');
+      process.kill(pid, 'SIGKILL');
+      await agent.waitStr('GWF:RESTARTS', (s) => s === '1', 15_000);
+      await agent.waitStr('GWF:STATE', (s) => s === 'RUNNING', 15_000);
+      expect(await agent.str('GWF:LAST_EXIT')).toBe('signal SIGKILL');
+      const next = await agent.num('GWF:PID');
+      expect(next).not.toBe(pid);
+      expect(isGone(pid)).toBe(true);
+      await agent.waitStr('GWF:ALIVE', (s) => s === 'Yes', 20_000);
+      const got = await waitFor(
+        async () => {
+          const g = await caget('RT:AI', ['-t']);
+          return g.code === 0 ? g : undefined;
+        },
+        20_000,
+        'RT:AI through the restarted GWF',
+      );
+      expect(got.out).toBe('42.5');
+      // the restarted gateway read the reloaded pvlist: the denied name stays refused
+      expect((await caget('RT:SECRET')).code).not.toBe(0);
+    });
+
+    it('SIGSTOP: ALIVE No, statistics INVALID/COMM, STATUS Fault naming them; SIGCONT recovers', async () => {
+      const pid = await agent.num('GWR:PID');
+      process.kill(pid, 'SIGSTOP');
+      try {
+        await agent.waitStr('GWR:ALIVE', (s) => s === 'No', 20_000);
+        for (const [suffix] of MIRRORED_STATS) {
+          const v = await agent.get(`GWR:${suffix}`, DBR_TIME_DOUBLE);
+          expect([suffix, v.severity, v.status]).toEqual([suffix, INVALID_ALARM, COMM_ALARM]);
+        }
+        const alive = await agent.get('GWR:ALIVE', DBR_TIME_ENUM);
+        expect([alive.value, alive.severity]).toEqual([0, MAJOR_ALARM]);
+        await agent.waitStr('STATUS', (s) => s === 'Fault', 5000);
+        // STATUS and STATUS_MSG follow at the agent's next refresh (2 s)
+        const expected = 'INVALID: GWR statistics COMM; MAJOR: SUSP_TASK_CNT HIHI, GWR:ALIVE No';
+        let msg = '';
+        await waitFor(
+          async () => (msg = await agent.text('STATUS_MSG')) === expected || undefined,
+          10_000,
+          () => `STATUS_MSG '${expected}' (last '${msg}')`,
+        );
+        expect(await agent.str('STATUS')).toBe('Fault');
+        expect(await agent.num('GWR:PID')).toBe(pid);
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+      await agent.waitStr('GWR:ALIVE', (s) => s === 'Yes', 20_000);
+      await agent.waitStr('STATUS', (s) => s === 'Ok', 10_000);
+      expect(await agent.text('STATUS_MSG')).toBe('');
+      const v = await agent.get('GWR:PV_TOTAL', DBR_TIME_DOUBLE);
+      expect([v.severity, v.status]).toEqual([NO_ALARM, NO_ALARM]);
+      expect(await agent.num('GWR:RESTARTS')).toBe(0);
+    });
+
+    it('SIGTERM of the agent: both gateways end, the agent exits 0', async () => {
+      const pids = [await agent.num('GWF:PID'), await agent.num('GWR:PID')];
+      expect(await agent.stop('SIGTERM')).toBe(0);
+      expect(pids.map(isGone)).toEqual([true, true]);
+      expect(agent.output).toContain('GWF: stopping -> stopped');
+    });
+  },
+  { netns: true },
+);
