@@ -15,11 +15,15 @@ import {
   type AgentConfig,
   type GatewayConfig,
 } from '../gwconfig/index.js';
-import { CONTROL_ASG } from '../ioc/access/default-acf.js';
-import { parseAcf, RecordDatabase, type RecordHandle } from '../ioc/db/index.js';
-import { HealthIoc } from '../ioc/health/health-ioc.js';
-import { HealthSampler } from '../ioc/health/index.js';
-import { startCaServer, type CaServer } from '../ioc/server/ca-server.js';
+import {
+  CONTROL_ASG,
+  parseAcf,
+  RecordDatabase,
+  startSoftIoc,
+  type CaServer,
+  type RecordHandle,
+  type SoftIoc,
+} from '../ioc/index.js';
 import type { Logger } from '../log.js';
 import {
   lockStateDir,
@@ -79,10 +83,9 @@ async function makeConfiguredDir(key: string, path: string): Promise<void> {
 export class Agent {
   private config!: AgentConfig;
   private readonly db = new RecordDatabase();
-  private server: CaServer | undefined;
+  private ioc: SoftIoc | undefined;
   private supervisor!: Supervisor;
   private control: ControlServer | undefined;
-  private health: HealthIoc | undefined;
   private client!: CaClient;
   private readonly gateways = new Map<string, GatewayEntry>();
   private readonly usage = new ProcUsage();
@@ -102,7 +105,7 @@ export class Agent {
   }
 
   get caServer(): CaServer | undefined {
-    return this.server;
+    return this.ioc?.server;
   }
 
   /** Loads the config (throws ProblemsError if invalid), then starts everything. */
@@ -119,44 +122,7 @@ export class Agent {
     // CONFIG_ERR/CONFIG_MSG start empty and NO_ALARM: this configuration loaded fine
     this.setConfigProblem('');
 
-    const sampler = new HealthSampler({
-      facts: {
-        stScript: c.file,
-        engineer: c.agent.engineer,
-        location: c.agent.location,
-        build: c.agent.build,
-        buildDate: c.agent.buildDate,
-        stream: c.agent.stream,
-      },
-      mounts: Object.entries(c.health.disks).map(([name, path]) => ({ name, path })),
-    });
-    await sampler.init();
-    this.health = new HealthIoc({
-      db: this.db,
-      prefix: c.agent.prefix,
-      sampler,
-      alarms: c.health.alarms,
-      periodsS: {
-        CA: c.health.caPeriodS,
-        FD: c.health.fdPeriodS,
-        LOAD: c.health.loadPeriodS,
-        MEM: c.health.memPeriodS,
-      },
-      controlAsg: CONTROL_ASG,
-      inputs: {
-        caClients: () => this.server?.clientCount ?? 0,
-        caChannels: () => this.server?.channelCount ?? 0,
-        suspended: () => this.suspendedCount,
-        recordCount: () => this.db.size,
-        extraSeverities: () => [...this.gateways.values()].flatMap((g) => g.pvs.severities()),
-        extraAlarms: () => [...this.gateways.values()].flatMap((g) => g.pvs.alarmSources()),
-      },
-      onSysReset: () => this.opts.onSysReset?.(),
-      onError: (m) => this.log.warn(m),
-    });
-    this.health.createRecords();
-
-    this.server = await this.startHealthServer(c);
+    this.ioc = await this.startIoc(c);
 
     this.client = new CaClient({
       autoAddrList: false,
@@ -189,8 +155,8 @@ export class Agent {
       holder: this.lock.holder,
       listPvs: (pattern) => this.db.names(pattern),
       health: () => ({
-        ...(this.health?.statusNow() ?? { status: 'Fault', severity: INVALID_ALARM }),
-        message: this.health?.statusMessage ?? '',
+        ...(this.ioc?.health?.statusNow() ?? { status: 'Fault', severity: INVALID_ALARM }),
+        message: this.ioc?.health?.statusMessage ?? '',
       }),
       onReload: async () => {
         await this.reload();
@@ -209,7 +175,6 @@ export class Agent {
           }
         : {}),
     });
-    await this.health.start();
     this.refreshTimer = setInterval(() => void this.refresh(), this.opts.refreshMs ?? 2000);
     this.refreshTimer.unref();
     this.log.info(
@@ -217,19 +182,48 @@ export class Agent {
     );
   }
 
-  private async startHealthServer(c: AgentConfig): Promise<CaServer> {
+  /** The health IOC on the agent's database: the health PVs beside the agent and gateway PVs. */
+  private async startIoc(c: AgentConfig): Promise<SoftIoc> {
     try {
-      return await startCaServer({
-        provider: this.db,
-        env: this.opts.env ?? process.env,
-        settings: {
-          interfaces: [c.ioc.address],
-          serverPort: c.ioc.port,
-          autoBeaconAddrList: false,
-          beaconAddrList: c.ioc.beaconAddresses.map((host) => ({ host, port: 5065 })),
+      return await startSoftIoc({
+        db: this.db,
+        log: this.log,
+        health: {
+          prefix: c.agent.prefix,
+          facts: {
+            stScript: c.file,
+            engineer: c.agent.engineer,
+            location: c.agent.location,
+            build: c.agent.build,
+            buildDate: c.agent.buildDate,
+            stream: c.agent.stream,
+          },
+          mounts: Object.entries(c.health.disks).map(([name, path]) => ({ name, path })),
+          alarms: c.health.alarms,
+          periodsS: {
+            CA: c.health.caPeriodS,
+            FD: c.health.fdPeriodS,
+            LOAD: c.health.loadPeriodS,
+            MEM: c.health.memPeriodS,
+          },
+          controlAsg: CONTROL_ASG,
+          inputs: {
+            suspended: () => this.suspendedCount,
+            extraSeverities: () => [...this.gateways.values()].flatMap((g) => g.pvs.severities()),
+            extraAlarms: () => [...this.gateways.values()].flatMap((g) => g.pvs.alarmSources()),
+          },
+          onSysReset: () => this.opts.onSysReset?.(),
         },
-        log: this.log.child('ca'),
-        mayMoveTcpPort: false,
+        server: {
+          env: this.opts.env ?? process.env,
+          settings: {
+            interfaces: [c.ioc.address],
+            serverPort: c.ioc.port,
+            autoBeaconAddrList: false,
+            beaconAddrList: c.ioc.beaconAddresses.map((host) => ({ host, port: 5065 })),
+          },
+          mayMoveTcpPort: false,
+        },
       });
     } catch (err) {
       if (err instanceof GwError && err.code === 'GW_IN_USE')
@@ -447,7 +441,7 @@ export class Agent {
     if (!reason && !isRetry) setTimeout(() => this.explainExit(name, true), 300).unref();
     entry.pvs.setExitReason(reason);
     entry.pvs.setStatus(this.supervisor.snapshot(name), this.exitLine(name));
-    this.health?.updateStatus();
+    this.ioc?.health?.updateStatus();
   }
 
   /** While a gateway is down after an exit: the last line it printed (the pty may deliver it after
@@ -461,7 +455,7 @@ export class Agent {
   private updateCounts(): void {
     const running = this.supervisor.snapshotAll().filter((s) => s.state === 'running').length;
     this.agentPvs.get('GW_RUNNING')?.set(running);
-    this.health?.updateStatus();
+    this.ioc?.health?.updateStatus();
   }
 
   /** Periodic: uptime, CPU and memory of each gateway, suspended count, the unresponsive rule. */
@@ -490,20 +484,19 @@ export class Agent {
       }
     }
     this.suspendedCount = suspended;
-    this.health?.setInput('SUSP_TASK_CNT', suspended);
+    this.ioc?.health?.setInput('SUSP_TASK_CNT', suspended);
     this.updateCounts();
   }
 
   /** Stops every gateway (TERM, then KILL after their stop timeout) and every service. */
   async stop(): Promise<void> {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
-    this.health?.stop();
     for (const g of this.gateways.values()) g.mirror.stop();
     await this.supervisor?.stopAll();
     await this.control?.close();
     await this.supervisor?.close();
     await this.client?.close();
-    await this.server?.close();
+    await this.ioc?.close();
     this.lock?.release();
   }
 }
