@@ -25,13 +25,7 @@ import {
   type SoftIoc,
 } from '../ioc/index.js';
 import type { Logger } from '../log.js';
-import {
-  lockStateDir,
-  Supervisor,
-  type ChildSpec,
-  type ControlServer,
-  type InstanceLock,
-} from '../supervisor/index.js';
+import { lockStateDir, Supervisor, type ControlServer, type InstanceLock } from '../supervisor/index.js';
 import { agentAcf } from './access-policy.js';
 import { ExitNotes } from './exit-reason.js';
 import { prepareHome } from './gateway-home.js';
@@ -297,10 +291,9 @@ export class Agent {
           reload: () => this.reread(g.name),
           setAutorestart: (on) => {
             const cur = this.gateways.get(g.name)?.config ?? g;
-            void this.supervisor.update({
-              ...childSpec(cur, renderGateway(this.config, g.name), this.opts.env ?? process.env),
-              restart: on ? cur.supervision.restart : 'never',
-            });
+            void this.supervisor.update(
+              childSpec(cur, renderGateway(this.config, g.name), this.opts.env ?? process.env, on),
+            );
           },
         },
       }),
@@ -385,10 +378,7 @@ export class Agent {
       if (wasEnabled && !g.supervision.enabled) await this.supervisor.stop(g.name);
       // The operator's AUTORESTART switch outlives a reload (the file only gives its initial state).
       const isAutorestart = entry.pvs.get('AUTORESTART').get() === 1;
-      const spec: ChildSpec = {
-        ...childSpec(g, renderGateway(next, g.name), this.opts.env ?? process.env),
-        restart: isAutorestart ? g.supervision.restart : 'never',
-      };
+      const spec = childSpec(g, renderGateway(next, g.name), this.opts.env ?? process.env, isAutorestart);
       entry.pvs.setCommand(commandLine(spec));
       entry.pvs.get('LABEL').set(g.label.slice(0, 39));
       if (report.restart.includes(g.name)) {
