@@ -3,6 +3,7 @@
 // gateway, mirrors their statistics, and reloads on request. The domains stay independent: this file
 // only wires their public APIs together.
 import { mkdir } from 'node:fs/promises';
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import { CaClient } from '../ca/client/index.js';
 import { INVALID_ALARM, MAJOR_ALARM, NO_ALARM, SOFT_ALARM } from '../ca/constants.js';
 import { GwError, ProblemsError } from '../errors.js';
@@ -19,6 +20,7 @@ import {
   CONTROL_ASG,
   parseAcf,
   RecordDatabase,
+  defaultInterfaces,
   startSoftIoc,
   type CaServer,
   type RecordHandle,
@@ -32,6 +34,7 @@ import { prepareHome } from './gateway-home.js';
 import { childSpec, commandLine } from './child-spec.js';
 import { GatewayPvs } from './gateway-pvs.js';
 import { lastOutputLine } from './exit-line.js';
+import { WebServer } from './http/web-server.js';
 import { ProcUsage } from './proc-usage.js';
 import { requestReread } from './reread.js';
 import { StatsMirror } from './stats-mirror.js';
@@ -74,12 +77,24 @@ async function makeConfiguredDir(key: string, path: string): Promise<void> {
   }
 }
 
+/**
+ * Interfaces with IP:<interface> PVs: the configured networks' interfaces that exist on the host at
+ * start (also loopback ones, which the generated panels name), then every other interface with a
+ * non-internal IPv4 address. A configured interface missing from the host gets no PV: its panel
+ * widget shows disconnected.
+ */
+export function ipInterfaces(c: AgentConfig, present: NodeJS.Dict<NetworkInterfaceInfo[]>): string[] {
+  const configured = c.networks.map((n) => n.interface).filter((i) => present[i] !== undefined);
+  return [...new Set([...configured, ...defaultInterfaces(present)])];
+}
+
 export class Agent {
   private config!: AgentConfig;
   private readonly db = new RecordDatabase();
   private ioc: SoftIoc | undefined;
   private supervisor!: Supervisor;
   private control: ControlServer | undefined;
+  private web: WebServer | undefined;
   private client!: CaClient;
   private readonly gateways = new Map<string, GatewayEntry>();
   private readonly usage = new ProcUsage();
@@ -169,6 +184,16 @@ export class Agent {
           }
         : {}),
     });
+    if (c.http.enabled)
+      this.web = await WebServer.start({
+        settings: c.http,
+        provider: this.db,
+        prefix: c.agent.prefix,
+        container: c.agent.name,
+        gateways: () => [...this.gateways.keys()],
+        disks: () => Object.keys(this.config.health.disks),
+        log: this.log.child('http'),
+      });
     this.refreshTimer = setInterval(() => void this.refresh(), this.opts.refreshMs ?? 2000);
     this.refreshTimer.unref();
     this.log.info(
@@ -193,6 +218,7 @@ export class Agent {
             stream: c.agent.stream,
           },
           mounts: Object.entries(c.health.disks).map(([name, path]) => ({ name, path })),
+          interfaces: ipInterfaces(c, networkInterfaces()),
           alarms: c.health.alarms,
           periodsS: {
             CA: c.health.caPeriodS,
@@ -264,6 +290,20 @@ export class Agent {
       if (Number(v) !== 1) return;
       await this.reload();
       reload.set(0);
+    });
+    // devIocStats' READACF: re-read the access rules, here derived from the configuration's [access].
+    const readAcf = add('bo', 'READACF', {
+      DESC: 'Re-read the access security rules',
+      ZNAM: 'Idle',
+      ONAM: 'Read',
+      ASG: CONTROL_ASG,
+      VAL: 0,
+    });
+    readAcf.onWrite(async (v) => {
+      if (Number(v) !== 1) return;
+      await this.reload();
+      this.db.setAccessPolicy(parseAcf(agentAcf(this.config), '(gwagent built-in access rules)'));
+      readAcf.set(0);
     });
   }
 
@@ -481,6 +521,7 @@ export class Agent {
   /** Stops every gateway (TERM, then KILL after their stop timeout) and every service. */
   async stop(): Promise<void> {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
+    await this.web?.close();
     for (const g of this.gateways.values()) g.mirror.stop();
     await this.supervisor?.stopAll();
     await this.control?.close();

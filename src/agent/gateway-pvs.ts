@@ -120,6 +120,14 @@ export class GatewayPvs {
     this.add('longin', 'LOG_ERRS', { DESC: 'Log write errors', VAL: 0 });
     // ... and so does the last line a gateway printed before it exited (its reason to quit).
     this.add('stringin', 'LOG_MSG', { DESC: 'Log write error or exit message', VAL: '' });
+    // FATAL on its own PV so an alarm handler can latch it while treating STATE's restarts as transient.
+    this.add('bi', 'FATAL', {
+      DESC: 'Supervisor gave up on the gateway',
+      ZNAM: 'No',
+      ONAM: 'Yes',
+      OSV: 'MAJOR',
+      VAL: 0,
+    });
     this.add('bi', 'ALIVE', {
       DESC: 'Gateway answers on its server side',
       ZNAM: 'No',
@@ -188,7 +196,7 @@ export class GatewayPvs {
 
   /** The severities STATUS must reflect for this gateway. */
   severities(): number[] {
-    return ['STATE', 'ALIVE', 'LOG_ERRS', ...MIRRORED_STATS.map((s) => s[0])].map(
+    return ['STATE', 'FATAL', 'ALIVE', 'LOG_ERRS', ...MIRRORED_STATS.map((s) => s[0])].map(
       (s) => this.get(s).alarm.severity,
     );
   }
@@ -220,6 +228,7 @@ export class GatewayPvs {
     const idx = CHILD_STATES.indexOf(st.state);
     // A backoff that reached its cap stays MAJOR; every other state has its table severity.
     this.get('STATE').set(idx, st.isBackoffAtCap ? { severity: MAJOR_ALARM, status: STATE_ALARM } : {});
+    this.get('FATAL').set(st.state === 'fatal' ? 1 : 0);
     this.get('PID').set(st.pid ?? 0);
     this.get('UPTIME').set(st.uptimeMs === undefined ? '' : formatUptime(Math.floor(st.uptimeMs / 1000)));
     this.get('RESTARTS').set(st.restarts);

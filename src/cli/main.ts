@@ -24,6 +24,14 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
     summary: 'render agent configurations and tables from a site inventory',
     load: async () => (await import('./commands/site.js')).command,
   },
+  display: {
+    summary: 'render Phoebus displays for a site',
+    load: async () => (await import('./commands/display.js')).command,
+  },
+  alarms: {
+    summary: 'render Phoebus alarm-server and ALH configurations for a site',
+    load: async () => (await import('./commands/alarms.js')).command,
+  },
   status: {
     summary: 'show the state of the supervised gateways',
     load: async () => (await import('./commands/status.js')).command,
@@ -51,6 +59,10 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   console: {
     summary: "attach to a supervised gateway's console (detach with Ctrl-])",
     load: async () => (await import('./commands/console.js')).command,
+  },
+  fleet: {
+    summary: 'the whole site over CA: status of every container, restart/stop/start a gateway',
+    load: async () => (await import('./commands/fleet.js')).command,
   },
   ca: {
     summary: 'Channel Access get, put, monitor, info (like caget/caput/camonitor/cainfo); list served PVs',

@@ -46,7 +46,8 @@ function isExecutable(path: string): boolean {
   }
 }
 
-function onPath(name: string, path: string): string | undefined {
+/** The executable `name` in the directories of `path`, or undefined. */
+export function onPath(name: string, path: string): string | undefined {
   for (const dir of path.split(delimiter))
     if (dir !== '' && isExecutable(join(dir, name))) return join(dir, name);
   return undefined;
@@ -101,19 +102,30 @@ export function demoCommands(bed: NetnsBed, stateDir: string): string[] {
   ];
 }
 
-/** Runs the namespaced demo until SIGINT/SIGTERM; resolves with the agent's exit code. */
+/** Making the namespaces failed: nothing runs, nothing is left; the loopback demo can run instead. */
+export class DemoSetupError extends Error {}
+
+/**
+ * Runs the namespaced demo until SIGINT/SIGTERM; resolves with the agent's exit code. Rejects with
+ * DemoSetupError when the namespaces cannot be made.
+ */
 export async function runNamespacedDemo(log: Logger, stateDir: string): Promise<number> {
   const programs = findDemoPrograms()!;
   const bed = new NetnsBed({ prefix: 'gwd' });
   try {
     mkdirSync(join(stateDir, 'log'), { recursive: true });
-    await bed.network('sub');
-    await bed.host('sub', DEMO_NET.sub.cidr);
-    await bed.network('gin');
-    await bed.host('gin', DEMO_NET.gin.cidr);
-    await bed.namespace('gw');
-    await bed.link('gw', 'eth0', 'sub', DEMO_NET.container.sub);
-    await bed.link('gw', 'eth1', 'gin', DEMO_NET.container.gin);
+    try {
+      await bed.network('sub');
+      await bed.host('sub', DEMO_NET.sub.cidr);
+      await bed.network('gin');
+      await bed.host('gin', DEMO_NET.gin.cidr);
+      await bed.namespace('gw');
+      await bed.link('gw', 'eth0', 'sub', DEMO_NET.container.sub);
+      await bed.link('gw', 'eth1', 'gin', DEMO_NET.container.gin);
+    } catch (err) {
+      // root without the right to make namespaces (e.g. inside an unprivileged container)
+      throw new DemoSetupError(`network namespaces could not be made: ${(err as Error).message}`);
+    }
     const binDir = dirname(programs.gateway);
     const pathEnv = { PATH: `${binDir}${delimiter}${process.env.PATH ?? ''}` };
     if (programs.caRepeater !== undefined)

@@ -8,12 +8,23 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 
 const IP = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((p) => existsSync(p));
+const NSENTER = ['/usr/bin/nsenter', '/bin/nsenter', '/usr/sbin/nsenter'].find((p) => existsSync(p));
+
+/**
+ * The argv that runs `argv` in a namespace: nsenter into its network namespace only. Not `ip netns exec`,
+ * which also gives the process a mount namespace with a fresh /sys, where /sys/fs/cgroup is missing and a
+ * container's cgroup figures could not be read.
+ */
+function inNamespace(name: string, argv: string[]): [string, string[]] {
+  return [NSENTER!, [`--net=/run/netns/${name}`, '--', ...argv]];
+}
 
 /** Why the harness cannot run here, or undefined when it can. */
 export function netnsUnavailable(): string | undefined {
   if (process.platform !== 'linux') return 'network namespaces need Linux';
   if (process.getuid?.() !== 0) return 'network namespaces need root';
   if (IP === undefined) return 'the `ip` command (iproute2) is not installed';
+  if (NSENTER === undefined) return 'the `nsenter` command (util-linux) is not installed';
   return undefined;
 }
 
@@ -203,7 +214,7 @@ export class NetnsBed {
 
   /** Runs argv inside the namespace to completion (bounded by timeoutMs). */
   run(short: string, argv: string[], options: RunOptions = {}): Promise<RunResult> {
-    const child = spawn(IP!, ['netns', 'exec', this.ns(short), ...argv], {
+    const child = spawn(...inNamespace(this.ns(short), argv), {
       env: mergeEnv(options.env),
       cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -232,7 +243,7 @@ export class NetnsBed {
     argv: string[],
     options: Omit<RunOptions, 'timeoutMs'> & { isInheritingOutput?: boolean } = {},
   ): BedProcess {
-    const child = spawn(IP!, ['netns', 'exec', this.ns(short), ...argv], {
+    const child = spawn(...inNamespace(this.ns(short), argv), {
       env: mergeEnv(options.env),
       cwd: options.cwd,
       stdio: options.isInheritingOutput ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],

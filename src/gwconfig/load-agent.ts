@@ -3,6 +3,7 @@
 // The only file reading of the config model happens here.
 import { readFileSync } from 'node:fs';
 import { GwError, ProblemsError, type Problem } from '../errors.js';
+import { checkBinaries } from './check-binaries.js';
 import { readIni } from './ini-source.js';
 import { parseAgent } from './parse-agent.js';
 import { ProblemList, sortProblems } from './problems.js';
@@ -16,8 +17,11 @@ export interface CheckResult {
   hasErrors: boolean;
 }
 
-/** Parses and validates agent INI text. Pure. */
-export function checkAgentText(file: string, text: string): CheckResult {
+/**
+ * Parses and validates agent INI text. Pure unless `isCheckingFiles` (config check, run, reload): then
+ * the gateways' binaries are also checked on this machine.
+ */
+export function checkAgentText(file: string, text: string, isCheckingFiles = false): CheckResult {
   const problems = new ProblemList(file);
   if (looksLikeJson(text)) {
     // One line instead of one "not a key = value line" per line of JSON.
@@ -28,8 +32,10 @@ export function checkAgentText(file: string, text: string): CheckResult {
     const config = parseAgent(readIni(file, ''), new ProblemList(file));
     return { config, problems: problems.items, hasErrors: true };
   }
-  const config = parseAgent(readIni(file, text), problems);
+  const doc = readIni(file, text);
+  const config = parseAgent(doc, problems);
   validateAgent(config, problems);
+  if (isCheckingFiles) checkBinaries(config, doc, problems);
   return { config, problems: sortProblems(problems.items), hasErrors: problems.hasErrors };
 }
 
@@ -54,7 +60,7 @@ export function readConfigFile(path: string): string {
 
 /** Reads and validates an agent INI file; throws ProblemsError (GW_CONFIG_INVALID) with every error. */
 export function loadAgentConfig(path: string): AgentConfig {
-  const result = checkAgentText(path, readConfigFile(path));
+  const result = checkAgentText(path, readConfigFile(path), true);
   if (result.hasErrors) {
     throw new ProblemsError(
       'GW_CONFIG_INVALID',

@@ -4,6 +4,7 @@
 import type { IniDocument, IniSection } from './ini-source.js';
 import { SectionReader } from './section-reader.js';
 import { parseGateway } from './parse-gateway.js';
+import { parseHttp } from './parse-http.js';
 import { ACCOUNT_RE, NAME_RE, checkAccounts } from './names.js';
 import type { ProblemList } from './problems.js';
 import { broadcastOf, contains, isIpv4, parseAddressEntry, parseCidr } from '../net.js';
@@ -17,7 +18,7 @@ const SEVERITIES = new Set(['NO_ALARM', 'MINOR', 'MAJOR', 'INVALID']);
 /** ASG names gwagent writes itself; a user group may not take them. */
 export const RESERVED_GROUPS = new Set(['DEFAULT', 'GWSTATS', 'GWCONTROL']);
 
-const SIMPLE_SECTIONS = new Set(['agent', 'ioc', 'health', 'disks', 'control', 'access']);
+const SIMPLE_SECTIONS = new Set(['agent', 'ioc', 'health', 'disks', 'control', 'access', 'http']);
 const NAMED_SECTIONS = new Set(['network', 'group', 'gateway']);
 
 /** Parses every section; returns the model (possibly partial when there are errors). */
@@ -150,6 +151,9 @@ export function parseAgent(doc: IniDocument, problems: ProblemList): AgentConfig
   checkAccounts(access, 'hosts', accessSettings.hosts, problems, true);
   access.reportUnknown();
 
+  const httpSection = simple.get('http');
+  const http = parseHttp(httpSection && section('http'), iocSettings, problems);
+
   return {
     file: doc.file,
     agent,
@@ -160,6 +164,7 @@ export function parseAgent(doc: IniDocument, problems: ProblemList): AgentConfig
     health: healthSettings,
     control: controlSettings,
     access: accessSettings,
+    http,
   };
 }
 

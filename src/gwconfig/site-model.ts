@@ -5,6 +5,7 @@ import { ProblemsError, type Problem } from '../errors.js';
 import { readConfigFile } from './load-agent.js';
 import { parseCidr } from '../net.js';
 import { checkSiteAddresses } from './site-checks.js';
+import { readEngine, readNetworks, type SiteEngine, type SiteNetwork } from './site-engine-model.js';
 
 export interface SiteInterface {
   name: string;
@@ -55,11 +56,15 @@ export interface Site {
   /** group name -> [group.NAME] keys. */
   groups: Record<string, Record<string, string>>;
   containers: SiteContainer[];
+  /** vlan id -> how engines attach containers to it (site render --target). */
+  networks: Record<string, SiteNetwork>;
+  engine: SiteEngine;
 }
 
 type Json = unknown;
 
-class SiteReader {
+/** Collects located problems while reading the site JSON. */
+export class SiteReader {
   readonly problems: Problem[] = [];
   constructor(readonly file: string) {}
 
@@ -105,7 +110,7 @@ class SiteReader {
 }
 
 /** INI sections a site or container may set, beyond [agent] and the generated ones. */
-export const SITE_SECTIONS = ['ioc', 'health', 'disks', 'control', 'access'] as const;
+export const SITE_SECTIONS = ['ioc', 'health', 'disks', 'control', 'access', 'http'] as const;
 
 function readSections(
   r: SiteReader,
@@ -155,6 +160,8 @@ export function parseSite(file: string, text: string): { site: Site; problems: P
     sections: readSections(r, top, ''),
     groups: {},
     containers: [],
+    networks: readNetworks(r, top.networks),
+    engine: readEngine(r, top.engine),
   };
   for (const [vlan, name] of Object.entries(r.object(top.vlans, 'vlans'))) {
     site.vlanNames[vlan] = r.string(name, `vlans.${vlan}`);

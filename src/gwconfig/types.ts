@@ -141,6 +141,19 @@ export interface ControlSettings {
   console: { enabled: boolean; host: string; port: number };
 }
 
+/** The read-only web views (`[http]`): status page, /metrics, /healthz. */
+export interface HttpSettings {
+  /** False when the file has no [http] section. */
+  enabled: boolean;
+  /** Numeric IPv4 address to bind (default loopback). */
+  address: string;
+  port: number;
+  /** Open TCP connections at once; more are refused by closing them. */
+  maxConnections: number;
+  /** Status pages receiving live updates at once; more get 503. */
+  maxEventClients: number;
+}
+
 export interface IocAccess {
   users: string[];
   hosts: string[];
@@ -157,4 +170,5 @@ export interface AgentConfig {
   health: HealthSettings;
   control: ControlSettings;
   access: IocAccess;
+  http: HttpSettings;
 }

@@ -1,7 +1,7 @@
 // The one module that writes rendered gateway files: each file atomically (temp file + rename), only
 // when its content changed, and a report of which gateways need a reload (pvlist or access changed)
 // and which a restart (argv, environment or user changed, or a new gateway).
-import { mkdir, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GwError } from '../errors.js';
 import { FILE_NAMES, type RenderedGateway } from './render-gateway.js';
@@ -81,4 +81,44 @@ export async function writeRendered(
   }
   report.removed.sort();
   return report;
+}
+
+/**
+ * Writes a set of files into `dir` all or nothing: every changed file goes to a temp file first; only
+ * when all of them are written are they renamed into place, so a failure (unwritable directory, full
+ * disk) leaves no partial output. Unchanged files are not touched. Returns the paths written.
+ */
+export async function writeAllAtomically(
+  dir: string,
+  files: Readonly<Record<string, string>>,
+): Promise<{ written: string[]; unchanged: string[] }> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw new GwError('GW_IO', `cannot create ${dir}: ${(err as Error).message}`, { cause: err });
+  }
+  const staged: [temp: string, path: string][] = [];
+  const unchanged: string[] = [];
+  try {
+    for (const [name, content] of Object.entries(files)) {
+      const path = join(dir, name);
+      // A target that is not a plain file would fail its rename after others were renamed: refuse now.
+      const existing = await stat(path).catch(() => undefined);
+      if (existing !== undefined && !existing.isFile())
+        throw new GwError('GW_IO', `cannot write ${path}: it exists and is not a regular file`);
+      if ((await readOrUndefined(path)) === content) {
+        unchanged.push(path);
+        continue;
+      }
+      const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      staged.push([temp, path]);
+      await writeFile(temp, content, { mode: 0o644 });
+    }
+  } catch (err) {
+    await Promise.all(staged.map(([temp]) => unlink(temp).catch(() => undefined)));
+    if (err instanceof GwError) throw err;
+    throw new GwError('GW_IO', `cannot write into ${dir}: ${(err as Error).message}`, { cause: err });
+  }
+  for (const [temp, path] of staged) await rename(temp, path);
+  return { written: staged.map(([, path]) => path), unchanged };
 }

@@ -8,5 +8,5 @@ export { CONTROL_ASG, defaultAcf } from './access/default-acf.js';
 export type { CaServer } from './server/ca-server.js';
 export type { HealthIoc } from './health/health-ioc.js';
 export { MBB_SEVERITY_FIELDS, MBB_STRING_FIELDS } from './records/record-types.js';
-export { formatTod, formatUptime } from './health/index.js';
+export { defaultInterfaces, formatTod, formatUptime } from './health/index.js';
 export { recordAlarm, type AlarmSource } from './health/status-message.js';

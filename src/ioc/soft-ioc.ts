@@ -11,6 +11,8 @@ export interface SoftIocHealthOptions {
   prefix: string;
   facts: HealthSamplerOptions['facts'];
   mounts?: HealthSamplerOptions['mounts'];
+  /** Interfaces with IP PVs (default: every one with a non-internal IPv4 address). */
+  interfaces?: HealthSamplerOptions['interfaces'];
   alarms?: HealthIocOptions['alarms'];
   periodsS?: HealthIocOptions['periodsS'];
   controlAsg: string;
@@ -42,7 +44,11 @@ export async function startSoftIoc(options: SoftIocOptions): Promise<SoftIoc> {
   let health: HealthIoc | undefined;
   const h = options.health;
   if (h) {
-    const sampler = new HealthSampler({ facts: h.facts, ...(h.mounts ? { mounts: h.mounts } : {}) });
+    const sampler = new HealthSampler({
+      facts: h.facts,
+      ...(h.mounts ? { mounts: h.mounts } : {}),
+      ...(h.interfaces ? { interfaces: h.interfaces } : {}),
+    });
     await sampler.init();
     health = new HealthIoc({
       db,

@@ -2,6 +2,7 @@
 // deleted, a directory in its place, binary garbage. (An invalid key is test/agent/reload.int.test.ts.)
 // Each reload is refused with CONFIG_OK No and a reason, the gateways keep running with the last good
 // config (same PIDs), and a valid file afterwards is applied (CONFIG_OK Yes).
+// Stand-in: the fault is the config file; the real gateway's reload path is in real-gateway.int.test.ts.
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DBR_TIME_ENUM, MAJOR_ALARM, NO_ALARM } from '../../src/ca/constants.js';

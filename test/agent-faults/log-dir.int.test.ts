@@ -3,6 +3,7 @@
 // /dev/full, ENOSPC even for root) or a log directory replaced by a regular file (ENOTDIR even for root)
 // is counted on <GW>:LOG_ERRS (MINOR, so STATUS Degraded) and named on LOG_MSG; the gateway keeps running
 // and answering, and its log resumes once the directory is back.
+// Stand-in: the fault is the log directory, not the gateway; the stand-in writes on demand.
 import { renameSync, rmSync, symlinkSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -2,6 +2,7 @@
 // HIHI 1 MAJOR, so STATUS Fault); its CA client gives up on the stopped gateway's circuit after the echo
 // idle time (GWAGENT_CA_CONN_TMO), so ALIVE goes No and the statistics INVALID/COMM; SIGCONT undoes all.
 // Prints the measured delays (for docs/robustness.md).
+// Against the real ca-gateway: real-gateway.int.test.ts (SIGSTOP/SIGCONT of a real gateway).
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -1,6 +1,7 @@
 // Issue 6, the operator's controls over CA: STOP, START, RESTART, RELOAD and AUTORESTART of one gateway
 // and the agent's RELOAD, written from loopback (which the built-in access rules let write), each
 // checked on the process itself; and the statistics mirror recovering after the gateway is replaced.
+// Against the real ca-gateway: real-gateway.int.test.ts (RELOAD, RESTART, STOP, START on the real process).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DBR_TIME_DOUBLE, NO_ALARM } from '../../src/ca/constants.js';
 import { AgentFixture, isGone, standinPids, waitFor } from './harness.js';

@@ -1,6 +1,8 @@
 // Issue 6 proof, part 4: a gateway that crashes soon after every start is restarted with growing delays
 // (1 s, 2 s, 4 s, then the 4 s cap here) and the agent itself stays idle meanwhile (its CPU time is read
 // from /proc/<pid>/stat across the loop).
+// Stand-in only: the real gateway cannot be made to crash a set time after every start; its own failing
+// start (exit 0, not attached to a network) is in real-gateway.int.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DBR_TIME_ENUM, MAJOR_ALARM } from '../../src/ca/constants.js';
 import { AgentFixture, cpuTicks, standinPids, waitFor } from './harness.js';

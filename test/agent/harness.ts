@@ -96,7 +96,7 @@ export function standinPids(homeDir: string): number[] {
 /** `gwagent run --config FILE` as a child process with the loopback test environment; owns nothing. */
 export function spawnAgent(configPath: string, env: Record<string, string> = {}, prefix: string[] = []) {
   const [cmd, ...args] = [...prefix, process.execPath, GWAGENT, 'run', '--config', configPath];
-  return spawn(cmd!, args, {
+  return spawn(cmd, args, {
     cwd: REPO,
     env: {
       ...process.env,

@@ -84,7 +84,9 @@ describe('the instance lock on the state directory', () => {
     expect(startsLogged()).toEqual([pid]);
     const status = await agent.cli(['status']);
     expect(status.code).toBe(0);
-    expect(status.stdout.split('\n')[0]).toMatch(
+    // line 1 is STATUS, line 2 the lock's holder
+    expect(status.stdout.split('\n')[0]).toMatch(/^STATUS (Ok|Degraded|Fault)/);
+    expect(status.stdout.split('\n')[1]).toMatch(
       new RegExp(
         `^agent pid ${winner.proc.pid} on host \\S+ holds ${agent.stateDir} since \\d{4}-\\d\\d-\\d\\dT`,
       ),
@@ -103,7 +105,7 @@ describe('the instance lock on the state directory', () => {
     expect(agent.output).not.toContain('is in use');
     await agent.waitStr('GWL:STATE', (s) => s === 'RUNNING');
     const status = await agent.cli(['status']);
-    expect(status.stdout).toMatch(new RegExp(`^agent pid ${agent.pid} `));
+    expect(status.stdout).toMatch(new RegExp(`\nagent pid ${agent.pid} `));
     expect(await agent.stop()).toBe(0);
     expect(isGone(old)).toBe(true);
   });

@@ -1,6 +1,7 @@
 // Issue 6 proof, part 1: the compiled `gwagent run` supervising two ca-gateway stand-ins on loopback.
 // STATE/PID/CMD/LABEL on the agent's PVs, automatic restarts after kill -9 (RESTARTS, LAST_EXIT), the
 // console and logs through the control socket, and a SIGTERM that leaves no gateway behind.
+// Against the real ca-gateway: test/agent/real-gateway.int.test.ts (PID/CMD, kill -9, logs, SIGTERM).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,7 @@
 // Issue 6 proof, part 5: an agent killed with SIGKILL leaves its gateway running; the next agent on
 // the same state dir ends that process group before it starts its own, so no gateway runs twice.
 // The gateway is hung first: a live stand-in would otherwise exit by itself on its pty's hangup.
+// Stand-in only: it needs a gateway that survives its pty's hangup (the stand-in's hang).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentFixture, isGone, standinPids, waitFor } from './harness.js';
 

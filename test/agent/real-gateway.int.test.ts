@@ -18,7 +18,7 @@ import {
 import { MIRRORED_STATS } from '../../src/agent/gateway-pvs.js';
 import { describeWithPeers, peerBin, softIocDbd } from '../support/peers.js';
 import { quietHost } from '../agent-faults/quiet-host.js';
-import { AgentFixture, isGone, waitFor, type GatewayDef } from './harness.js';
+import { AgentFixture, freePort, isGone, waitFor, type GatewayDef } from './harness.js';
 
 let agent: AgentFixture;
 const FWD: GatewayDef = { name: 'GWF', label: 'subnet to GIN', keys: { start_secs: 1 } };
@@ -199,6 +199,31 @@ describeWithPeers(
       expect(await agent.num('GWR:RESTARTS')).toBe(0);
     });
 
+    it('operator controls over CA and the CLI act on the real process: RELOAD, RESTART, STOP, START, logs', async () => {
+      const pid = await agent.num('GWR:PID');
+      const from = agent.output.length;
+      await agent.put('GWR:RELOAD', 1);
+      // verified in the gateway's own log, through newAsFlag or its SIGUSR1 fallback
+      await agent.waitOutput(/GWR: re-read its pvlist and access file \((newAsFlag|SIGUSR1)\)/, 20_000, from);
+      expect(await agent.num('GWR:PID')).toBe(pid);
+      await agent.put('GWR:RESTART', 1);
+      await agent.waitStr('GWR:STATE', (s) => s === 'RUNNING', 15_000);
+      const restarted = await agent.num('GWR:PID');
+      expect(restarted).not.toBe(pid);
+      expect(isGone(pid)).toBe(true);
+      await agent.put('GWR:STOP', 1);
+      await agent.waitStr('GWR:STATE', (s) => s === 'STOPPED', 15_000);
+      expect(isGone(restarted)).toBe(true);
+      await agent.put('GWR:START', 1);
+      await agent.waitStr('GWR:STATE', (s) => s === 'RUNNING', 15_000);
+      // manual starts and stops are not automatic restarts
+      expect(await agent.num('GWR:RESTARTS')).toBe(0);
+      await agent.waitStr('GWR:ALIVE', (s) => s === 'Yes', 20_000);
+      const logs = await agent.cli(['logs', 'GWR']);
+      expect(logs.code).toBe(0);
+      expect(logs.stdout).toContain('PV Gateway Version 2.2');
+    });
+
     it('SIGTERM of the agent: both gateways end, the agent exits 0', async () => {
       const pids = [await agent.num('GWF:PID'), await agent.num('GWR:PID')];
       expect(await agent.stop('SIGTERM')).toBe(0);
@@ -208,3 +233,32 @@ describeWithPeers(
   },
   { netns: true },
 );
+
+describeWithPeers('the real ca-gateway exiting 0 at start', () => {
+  const lone = new AgentFixture('RZ');
+  afterAll(() => lone.dispose());
+
+  it('-sip on an address that is not on a broadcast interface: the reason reaches the operator', async () => {
+    // on plain loopback pcas binds only 127.0.0.1: a GIN of 127.0.0.3 makes the gateway print
+    // "server isnt attached to a network" and exit with status 0
+    await lone.configure([{ name: 'GWZ', keys: { binary: peerBin('gateway'), start_secs: 1 } }], (ini) =>
+      quietHost(ini.replace('address = 127.0.0.1/32', 'address = 127.0.0.3/32')),
+    );
+    await lone.start({ EPICS_CA_REPEATER_PORT: String(await freePort()) });
+    await lone.waitStr('GWZ:LAST_EXIT', (s) => s !== '', 20_000);
+    expect(await lone.str('GWZ:LAST_EXIT')).toBe('server isnt attached to a network');
+    expect(lone.gatewayLog('GWZ')).toContain('Reason: server isnt attached to a network');
+    let msg = '';
+    await waitFor(
+      async () =>
+        /^INVALID: GWZ statistics COMM; MAJOR: GWZ:STATE BACKOFF \(exit 0: server isnt attached to a network\), GWZ:ALIVE No$/.test(
+          (msg = await lone.text('STATUS_MSG')),
+        ) || undefined,
+      15_000,
+      () => `STATUS_MSG with the reason (last '${msg}')`,
+    );
+    const st = await lone.cli(['status']);
+    expect(st.stdout.split('\n')[0]).toBe(`STATUS Fault: ${msg}`);
+    expect(await lone.stop()).toBe(0);
+  });
+});

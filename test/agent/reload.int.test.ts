@@ -1,6 +1,7 @@
 // Issue 6 proof, part 3: reloads of a running agent. A pvlist-only change is re-read by the gateway
 // (newAsFlag, "Reading access security files" in its log) without a restart; a command-line change
 // restarts only that gateway; an invalid file changes nothing and says why on CONFIG_OK/CONFIG_MSG.
+// Against the real ca-gateway: real-gateway.int.test.ts (a newly denied name refused to caget, same PID).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,8 @@
 // Issue 6 proof, part 2: the gateway's statistics mirrored onto the agent's PVs (counters at once, rates
 // after a rate period), read through gwagent's client and through the real libca (pyepics); a hung
 // gateway turns them INVALID/COMM and ALIVE No within the CA echo timeout (GWAGENT_CA_CONN_TMO=1 here).
+// Against the real ca-gateway: real-gateway.int.test.ts (statistics equal to caget of its own PVs). The
+// stand-in stays for its fixed statistics and for the hang (server silent, process running, no signal).
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -1,5 +1,6 @@
 // Issue 6, `console_port`: a gateway's console over TCP on loopback (procServ style), and an agent whose
 // console port is taken: it must exit with the reason and stop the gateways it had already launched.
+// Stand-in: the console carries bytes either way whatever the program; the stand-in echoes input back.
 import { createConnection, createServer, type Server } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AgentFixture, freePort, standinPids, waitFor } from './harness.js';

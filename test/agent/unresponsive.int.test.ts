@@ -1,6 +1,8 @@
 // Issue 6, `unresponsive_restart_s`: a gateway whose process runs but whose server side stopped
 // answering (hung stand-in) is restarted by the agent once it has been silent that long; a hung process
 // ignores SIGTERM, so the restart goes through the stop timeout's SIGKILL.
+// Stand-in only: a server side that stops answering while the process runs and takes signals (the
+// stand-in's hang); the real gateway's nearest fault, SIGSTOP, is in real-gateway.int.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentFixture, isGone, standinPids, waitFor } from './harness.js';
 

@@ -32,6 +32,18 @@ describe('gwagent config (compiled)', () => {
     expect(readdirSync(out).filter((f) => f.endsWith('.ini'))).toHaveLength(10);
   });
 
+  it.each([
+    ['kubernetes', 22],
+    ['compose', 11],
+    ['incus', 31],
+  ])('site render --target %s of the example site writes %i files', (target, count) => {
+    const out = mkdtempSync(join(tmpdir(), 'gwconfig-int-'));
+    const result = gwagent('site', 'render', 'examples/as-site.json', '--target', target, '--out', out);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(readdirSync(out)).toHaveLength(count);
+  });
+
   it('a bad config exits 78 with located errors', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gwconfig-int-'));
     const file = join(dir, 'bad.ini');

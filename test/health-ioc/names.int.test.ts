@@ -19,6 +19,7 @@ import {
   type HealthServer,
 } from './harness.js';
 import { ISSUE4_CGROUP_NAMES, issue4Names } from '../support/issue4-health-names.js';
+import { ISSUE14_HEALTH_NAMES } from '../support/iocstats-screen-names.js';
 
 const P = 'HTN:';
 const SEVERITY_FIELDS = ['HHSV', 'HSV', 'LSV', 'LLSV'] as const;
@@ -89,10 +90,11 @@ describe('gwagent ioc --health: names', () => {
   it('serves every name of issue 4, the aliases, IP:<iface> per interface, and CG_* (cgroup v1 or v2)', async () => {
     const ifaces = defaultInterfaces(os.networkInterfaces());
     expect(ifaces.length).toBeGreaterThan(0);
-    const names = issue4Names('ROOT', ifaces);
+    // issue 4's names plus the devIocStats screen names issue 14 added
+    const names = [...issue4Names('ROOT', ifaces), ...ISSUE14_HEALTH_NAMES];
     const reads = await client.read([...names, 'LOAD', 'SysReset', 'STATUS_MSG'].map((n) => P + n));
     expect(connectedAll(reads)).toEqual([]);
-    // The served set is exactly the table's, and the table is exactly the issue's list.
+    // The served set is exactly the table's, and the table is exactly the issues' list.
     expect(
       expectedDefs()
         .map((d) => d.suffix)

@@ -18,6 +18,13 @@ import {
   parseProcCgroup,
 } from '../../src/ioc/health/proc/cgroup.js';
 import { fixture } from './helpers.js';
+import {
+  parseCgroupMounts,
+  parseProcCgroupEntries,
+  parseV1CpuacctUsage,
+  parseV1CpuQuota,
+  parseV1MemoryLimit,
+} from '../../src/ioc/health/proc/cgroup-v1.js';
 
 const real = (f: string): string => fixture('linux-6.18', 'proc', f);
 
@@ -284,6 +291,47 @@ describe('cgroup v2 files', () => {
     expect(parseProcCgroup('4:memory:/docker/abc\n1:cpu:/docker/abc\n')).toEqual({
       ok: false,
       error: 'no cgroup v2 (0::) entry',
+    });
+  });
+});
+
+describe('cgroup v1 parsers and the mounts of mountinfo', () => {
+  it('finds cgroup and cgroup2 mounts with their roots and controllers, octal escapes decoded', () => {
+    const text = [
+      '30 22 0:27 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755',
+      '614 612 0:31 /docker/3f5e /sys/fs/cgroup/cpu,cpuacct ro,relatime master:16 - cgroup cgroup rw,cpu,cpuacct',
+      '39 30 0:36 / /sys/fs/cgroup/sys\\040temd rw,relatime - cgroup cgroup rw,xattr,name=systemd',
+      '40 30 0:37 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw,nsdelegate',
+    ].join('\n');
+    expect(parseCgroupMounts(text)).toEqual([
+      {
+        version: 1,
+        root: '/docker/3f5e',
+        mountPoint: '/sys/fs/cgroup/cpu,cpuacct',
+        controllers: ['cpu', 'cpuacct'],
+      },
+      { version: 1, root: '/', mountPoint: '/sys/fs/cgroup/sys temd', controllers: ['name=systemd'] },
+      { version: 2, root: '/', mountPoint: '/sys/fs/cgroup/unified', controllers: [] },
+    ]);
+  });
+
+  it('v1 values: no-limit sentinel, quota -1, cpuacct nanoseconds', () => {
+    expect(parseV1MemoryLimit('9223372036854771712\n')).toEqual({ ok: true, value: null });
+    expect(parseV1MemoryLimit('536870912\n')).toEqual({ ok: true, value: 536870912 });
+    expect(parseV1MemoryLimit('-1\n')).toEqual({ ok: false, error: 'malformed "-1"' });
+    expect(parseV1CpuQuota('-1\n', '100000\n')).toEqual({
+      ok: true,
+      value: { quotaUs: null, periodUs: 100000 },
+    });
+    expect(parseV1CpuQuota('50000', '0')).toEqual({
+      ok: false,
+      error: 'malformed quota "50000" / period "0"',
+    });
+    expect(parseV1CpuacctUsage('559438070321\n')).toEqual({ ok: true, value: 559438070.321 });
+    expect(parseProcCgroupEntries(fixture('cgroup1-docker-limited', 'proc-self-cgroup.txt'))[2]).toEqual({
+      hierarchyId: 10,
+      controllers: ['cpu', 'cpuacct'],
+      path: '/docker/3f5e1b9c2a7d',
     });
   });
 });

@@ -9,6 +9,7 @@ import {
 } from '../../src/ioc/health/pv-table.js';
 import { MAJOR_ALARM, MINOR_ALARM, NO_ALARM } from '../../src/ca/constants.js';
 import { ISSUE4_HEALTH_NAMES } from '../support/issue4-health-names.js';
+import { ISSUE14_HEALTH_NAMES } from '../support/iocstats-screen-names.js';
 
 const byName = new Map(HEALTH_PVS.map((d) => [d.suffix, d]));
 const get = (s: string): HealthPvDef => {
@@ -21,7 +22,9 @@ const get = (s: string): HealthPvDef => {
 
 describe('HEALTH_PVS', () => {
   it('has exactly the PVs of the issue, each once', () => {
-    expect(HEALTH_PVS.map((d) => d.suffix).sort()).toEqual([...ISSUE4_HEALTH_NAMES].sort());
+    expect(HEALTH_PVS.map((d) => d.suffix).sort()).toEqual(
+      [...ISSUE4_HEALTH_NAMES, ...ISSUE14_HEALTH_NAMES].sort(),
+    );
   });
 
   it('gives every PV a DESC of 1-40 characters, an EGU of at most 7 and a PREC', () => {

@@ -163,6 +163,7 @@ describe('HealthSampler on a captured Linux 6.18 tree', () => {
       SYS_CPU_LOAD: { ok: true, value: 75 }, // 1500 busy ticks / (10 s × 2 CPUs × 100)
       IOWAIT: { ok: true, value: 5 }, // 100 of 2000 ticks
       IOC_CPU_LOAD: { ok: true, value: 5 }, // 100 ticks = 1 s / (10 s × 2 CPUs)
+      IOC_SINGLE_CPU_LOAD: { ok: true, value: 10 }, // 1 s of 10 s on one CPU
       CG_CPU_LOAD: { ok: true, value: 50 }, // 2.5 s / (10 s × 0.5 CPU quota)
       LOAD1: { ok: true, value: 0.56 },
       LOAD5: { ok: true, value: 0.22 },
@@ -193,6 +194,9 @@ describe('HealthSampler on a captured Linux 6.18 tree', () => {
       'DISK:ROOT:FREE': { ok: true, value: 250 * 4096 },
       'DISK:DATA:USED_PCT': { ok: true, value: (100 * 700) / 950 },
       'DISK:DATA:FREE': { ok: true, value: 250 * 4096 },
+      MEM_USED_GiB: { ok: true, value: (40804 * kb) / 2 ** 30 },
+      MEM_FREE_GiB: { ok: true, value: ((24298560 + 1872 + 176568) * kb) / 2 ** 30 },
+      MEM_MAX_GiB: { ok: true, value: (24684084 * kb) / 2 ** 30 },
     });
     expect(statfsCalls).toEqual(['/', '/data']);
   });
@@ -407,6 +411,7 @@ describe('HealthSampler: unreadable sources are errors, never 0', () => {
       SYS_CPU_LOAD: { ok: false, error: `cannot read ${proc}/stat: ENOENT` },
       IOWAIT: { ok: false, error: `cannot read ${proc}/stat: ENOENT` },
       IOC_CPU_LOAD: { ok: false, error: `cannot read ${proc}/stat: ENOENT` },
+      IOC_SINGLE_CPU_LOAD: { ok: false, error: `cannot read ${proc}/stat: ENOENT` },
       CG_CPU_LOAD: { ok: false, error: `cannot read ${proc}/stat: ENOENT` },
       LOAD1: { ok: false, error: `cannot read ${proc}/loadavg: ENOENT` },
       LOAD5: { ok: false, error: `cannot read ${proc}/loadavg: ENOENT` },
@@ -422,6 +427,9 @@ describe('HealthSampler: unreadable sources are errors, never 0', () => {
       CG_MEM_USED_PCT: { ok: false, error: `cannot read ${proc}/self/cgroup: ENOENT` },
       'DISK:ROOT:USED_PCT': { ok: false, error: 'cannot statfs /: ENOENT' },
       'DISK:ROOT:FREE': { ok: false, error: 'cannot statfs /: ENOENT' },
+      MEM_USED_GiB: { ok: false, error: `cannot read ${proc}/self/status: ENOENT` },
+      MEM_FREE_GiB: { ok: false, error: `cannot read ${proc}/meminfo: ENOENT` },
+      MEM_MAX_GiB: { ok: false, error: `cannot read ${proc}/meminfo: ENOENT` },
     });
   });
 

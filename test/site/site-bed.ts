@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PEERS_DIR } from '../support/peers.js';
 import { NetnsBed, type BedProcess, type RunResult } from './netns-harness.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -16,8 +17,7 @@ const SITE_TEMPLATE = join(REPO, 'test/site/two-subnets.json');
 
 /** The peers tree (EPICS_PEERS or ../shared/peers/epics), or undefined when absent. */
 export function findPeers(): string | undefined {
-  const candidates = [process.env.EPICS_PEERS, join(REPO, '../shared/peers/epics')];
-  return candidates.find((p) => p !== undefined && existsSync(join(p, 'bin/linux-x86_64/gateway')));
+  return PEERS_DIR;
 }
 
 /** Each network of the site: its namespace short name, the host address in it, and its broadcast. */

@@ -20,7 +20,7 @@ const USAGE = `Usage:
 
 /** Loads and validates, printing problems to stderr; undefined when there were errors. */
 function load(file: string): AgentConfig | undefined {
-  const result = checkAgentText(file, readConfigFile(file));
+  const result = checkAgentText(file, readConfigFile(file), true);
   for (const p of result.problems) process.stderr.write(formatProblem(p) + '\n');
   return result.hasErrors ? undefined : result.config;
 }

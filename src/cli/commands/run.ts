@@ -2,7 +2,12 @@
 // stops every gateway and exits 0 on SIGTERM/SIGINT, reloads on SIGHUP, restarts in place on SYSRESET.
 import { fileURLToPath } from 'node:url';
 import { Agent } from '../../agent/index.js';
-import { findDemoPrograms, namespacedDemoUnavailable, runNamespacedDemo } from '../../demo/demo-site.js';
+import {
+  DemoSetupError,
+  namespacedDemoUnavailable,
+  onPath,
+  runNamespacedDemo,
+} from '../../demo/demo-site.js';
 import { GwError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import type { Command } from '../command.js';
@@ -30,8 +35,8 @@ export const DEMO_CONFIG = fileURLToPath(new URL('../../../examples/demo.ini', i
 /** What the loopback demo shows, and why not more. */
 function loopbackDemoNote(reason: string): string {
   const gateways =
-    findDemoPrograms() === undefined
-      ? 'no ca-gateway is found, so both demo gateways are FATAL ("gateway binary not found")'
+    onPath('gateway', process.env.PATH ?? '') === undefined
+      ? 'no `gateway` is on PATH, so both demo gateways are FATAL ("gateway binary not found")'
       : 'the gateways start, but their CA servers cannot bind 127.0.0.2/127.0.0.3 (pcas binds an explicit ' +
         'address only on a broadcast-capable interface), so each exits with "server isnt attached to a ' +
         'network" and is restarted with backoff';
@@ -56,9 +61,18 @@ export const command: Command = {
     const configPath = values.demo ? DEMO_CONFIG : values.config!;
     const log = createLogger('agent');
     if (values.demo) {
-      const reason = namespacedDemoUnavailable();
-      if (reason === undefined)
-        return runNamespacedDemo(createLogger('demo'), process.env.GWAGENT_DEMO_DIR ?? '/tmp/gwagent-demo');
+      let reason = namespacedDemoUnavailable();
+      if (reason === undefined) {
+        try {
+          return await runNamespacedDemo(
+            createLogger('demo'),
+            process.env.GWAGENT_DEMO_DIR ?? '/tmp/gwagent-demo',
+          );
+        } catch (err) {
+          if (!(err instanceof DemoSetupError)) throw err;
+          reason = err.message;
+        }
+      }
       log.warn(loopbackDemoNote(reason));
       log.info(`demo mode: ${configPath}`);
     }

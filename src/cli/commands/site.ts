@@ -1,11 +1,18 @@
 // `gwagent site render|table`: turns a site inventory into one agent INI per enabled container plus a
-// hosts file, or prints the inventory as Markdown and Confluence tables. Problems exit 78.
-import { mkdir } from 'node:fs/promises';
+// hosts file, or into an engine's files (Kubernetes, Compose, Incus), or prints the inventory as
+// Markdown and Confluence tables. Problems exit 78 and nothing is written.
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from '../command.js';
 import { parseOptions } from '../command.js';
 import { EX_CONFIG, GwError, ProblemsError, formatProblem } from '../../errors.js';
-import { loadSite } from '../../gwconfig/site-model.js';
+import {
+  ENGINE_TARGETS,
+  defaultImage,
+  isEngineTarget,
+  renderEngineTarget,
+} from '../../gwconfig/engine-targets.js';
+import { loadSite, type Site } from '../../gwconfig/site-model.js';
 import { renderSite } from '../../gwconfig/site-render.js';
 import { confluenceTable, markdownTable } from '../../gwconfig/site-table.js';
 import { writeIfChanged } from '../../gwconfig/write-rendered.js';
@@ -14,12 +21,20 @@ const USAGE = `Usage:
   gwagent site render SITE.json --out DIR
       Write DIR/<HOSTNAME>.ini for every enabled container and DIR/hosts; refuses (exit 78) when any
       generated configuration would fail \`gwagent config check\`.
+  gwagent site render SITE.json --target kubernetes|compose|incus --out DIR
+      Write the site for a container engine (see docs/engines.md): Kubernetes manifests with a
+      kustomization.yaml, a compose.yaml with the INIs, or Incus profiles and instances. Refuses (exit
+      78, nothing written) a site whose containers cannot all be placed.
   gwagent site table SITE.json [--format markdown|confluence|both]
       Print containers, interfaces, gateways and addresses as tables (default: both).`;
 
 async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values, positionals } = parseOptions(rest, { out: { type: 'string' }, format: { type: 'string' } });
+  const { values, positionals } = parseOptions(rest, {
+    out: { type: 'string' },
+    format: { type: 'string' },
+    target: { type: 'string' },
+  });
   const file = positionals[0];
   if (sub === undefined || file === undefined || positionals.length > 1)
     throw new GwError('GW_USAGE', `expected a subcommand and one SITE.json\n${USAGE}`);
@@ -44,6 +59,7 @@ async function run(argv: string[]): Promise<number> {
   }
   if (sub === 'render') {
     if (values.out === undefined) throw new GwError('GW_USAGE', `site render needs --out DIR\n${USAGE}`);
+    if (values.target !== undefined) return renderTarget(site, values.target, values.out);
     const rendered = renderSite(site);
     for (const p of rendered.problems) process.stderr.write(formatProblem(p) + '\n');
     if (rendered.problems.some((p) => p.severity === 'error')) return EX_CONFIG;
@@ -56,6 +72,31 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   throw new GwError('GW_USAGE', `unknown site subcommand "${sub}"\n${USAGE}`);
+}
+
+async function packageVersion(): Promise<string> {
+  const text = await readFile(new URL('../../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
+
+async function renderTarget(site: Site, target: string, out: string): Promise<number> {
+  if (!isEngineTarget(target))
+    throw new GwError('GW_USAGE', `--target must be one of ${ENGINE_TARGETS.join(', ')}\n${USAGE}`);
+  const { files, problems } = renderEngineTarget(site, target, defaultImage(await packageVersion()));
+  for (const p of problems) process.stderr.write(formatProblem(p) + '\n');
+  if (problems.some((p) => p.severity === 'error')) return EX_CONFIG;
+  await mkdir(out, { recursive: true });
+  for (const name of Object.keys(files).sort()) {
+    const path = join(out, name);
+    process.stdout.write(
+      `${(await writeIfChanged(path, files[name] ?? '')) ? 'wrote' : 'unchanged'} ${path}\n`,
+    );
+  }
+  // Files of an earlier render for containers or VLANs that are gone: named, never deleted.
+  for (const name of (await readdir(out)).sort())
+    if (/\.(yaml|ini)$/.test(name) && files[name] === undefined)
+      process.stdout.write(`not rendered ${join(out, name)}: remove it if it came from an earlier render\n`);
+  return 0;
 }
 
 export const command: Command = {

@@ -1,5 +1,6 @@
-// `gwagent status [--json | --health]`: the state of every supervised child, from the running agent;
-// with --health, the container health check: the agent's STATUS PV turned into an exit status.
+// `gwagent status [--json]`: the state of every supervised child, from the running agent.
+// `gwagent status --health`: the container's health verdict from its STATUS PV (ioc/health/verdict.ts),
+// asked of the agent over its control socket, or over CA with --config/--server (../health-check.ts).
 import type { Command } from '../command.js';
 import { parseOptions } from '../command.js';
 import { controlRequest } from '../../supervisor/control-client.js';
@@ -10,18 +11,19 @@ import {
   SOCKET_OPTION,
   SOCKET_USAGE,
 } from '../control-client.js';
+import { HEALTH_USAGE, readHealthVerdict } from '../health-check.js';
+import { healthVerdict, type HealthVerdict } from '../../ioc/health/verdict.js';
+import { STATUS_STRINGS } from '../../ioc/health/index.js';
 
-const USAGE = `Usage: gwagent status [--json | --health] [--socket PATH]
-  Shows which agent holds the state directory (pid, host, since when), the agent's STATUS and
-  what sets it (STATUS_MSG), then NAME STATE PID UPTIME RESTARTS LAST-EXIT for every child.
+const USAGE = `Usage: gwagent status [--json] [--socket PATH]
+       gwagent status --health [--socket PATH | --config FILE | --server HOST:PORT --prefix P]
+  Shows the agent's STATUS and what sets it (STATUS_MSG), which agent holds the state directory
+  (pid, host, since when), then NAME STATE PID UPTIME RESTARTS LAST-EXIT for every child.
   --json          the full status objects as JSON
-  --health        print the agent's STATUS (Ok, Degraded or Fault) and exit 0 for Ok or Degraded,
-                  1 for Fault or when the agent does not answer (a container HEALTHCHECK)
-${SOCKET_USAGE}`;
-
-/** Health check exit statuses, as Docker and Podman read them: 0 healthy, 1 unhealthy. */
-const HEALTHY = 0;
-const UNHEALTHY = 1;
+${SOCKET_USAGE}
+${HEALTH_USAGE}
+                  Without --config or --server, --health asks the agent on its control socket
+                  (the image's HEALTHCHECK).`;
 
 export const command: Command = {
   summary: 'show the state of the supervised gateways',
@@ -29,40 +31,49 @@ export const command: Command = {
   async run(argv) {
     const { values } = parseOptions(
       argv,
-      { ...SOCKET_OPTION, json: { type: 'boolean' }, health: { type: 'boolean' } },
+      {
+        ...SOCKET_OPTION,
+        json: { type: 'boolean' },
+        health: { type: 'boolean' },
+        config: { type: 'string' },
+        server: { type: 'string' },
+        prefix: { type: 'string' },
+      },
       false,
     );
     const socket = values.socket ?? defaultSocketPath();
-    if (values.health) return health(socket);
+    if (values.health) {
+      const isOverCa = values.config !== undefined || values.server !== undefined;
+      const verdict = isOverCa ? await readHealthVerdict(values) : await socketVerdict(socket);
+      process.stdout.write(`${verdict.text}\n`);
+      // Docker and Podman read a health check's exit status: 0 healthy, 1 unhealthy.
+      return verdict.isHealthy ? 0 : 1;
+    }
     const response = await controlRequest(socket, { cmd: 'status' });
     const children = response.children ?? [];
     if (values.json) {
       process.stdout.write(JSON.stringify(children, null, 2) + '\n');
       return 0;
     }
+    // STATUS first: the line an operator (and a script's `head -1`) reads.
+    process.stdout.write(formatHealthLine(response.health));
     const h = response.holder;
     if (h)
       process.stdout.write(`agent pid ${h.pid} on host ${h.host} holds ${h.stateDir} since ${h.since}\n`);
-    process.stdout.write(formatHealthLine(response.health) + formatStatusTable(children));
+    process.stdout.write(formatStatusTable(children));
     return 0;
   },
 };
 
-/**
- * Degraded (a MINOR alarm: a stopped gateway, high load) stays healthy: the agent serves and an engine
- * restarting the container would not help. Fault (MAJOR or INVALID: a gateway in backoff or fatal, a
- * hung one) and an agent that does not answer are unhealthy.
- */
-async function health(socket: string): Promise<number> {
-  let status: string;
+/** The verdict from the running agent's own STATUS, asked on its control socket. */
+async function socketVerdict(socket: string): Promise<HealthVerdict> {
   try {
     const response = await controlRequest(socket, { cmd: 'health' });
-    status = response.health?.status ?? 'Fault';
+    const h = response.health;
+    if (!h) return healthVerdict({ error: `the agent on ${socket} reports no health` });
+    const index = (STATUS_STRINGS as readonly string[]).indexOf(h.status);
+    return healthVerdict(index < 0 ? { error: `STATUS ${h.status}` } : { status: index, message: h.message });
   } catch (err) {
-    process.stdout.write(`unhealthy: the agent does not answer on ${socket}: ${(err as Error).message}\n`);
-    return UNHEALTHY;
+    return healthVerdict({ error: `the agent does not answer on ${socket}: ${(err as Error).message}` });
   }
-  const isHealthy = status === 'Ok' || status === 'Degraded';
-  process.stdout.write(`STATUS ${status}: ${isHealthy ? 'healthy' : 'unhealthy'}\n`);
-  return isHealthy ? HEALTHY : UNHEALTHY;
 }

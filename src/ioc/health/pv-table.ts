@@ -116,6 +116,26 @@ function pv(
 const PCT = { egu: '%', prec: 1, hopr: 100 } as const;
 const BYTES = { egu: 'byte' } as const;
 const SEC = { egu: 'sec' } as const;
+const GIB = { egu: 'GiB', prec: 2 } as const;
+
+/**
+ * devIocStats' EPICS environment PVs (siteEnvVars.db: the variable name without EPICS_), the default
+ * EPICS base gives each when unset (CONFIG_ENV), and the deprecated aliases its older screens read.
+ */
+export const EPICS_ENV_PVS: readonly (readonly [name: string, fallback: string, aliases: string[]])[] = [
+  ['CA_ADDR_LIST', '', []],
+  ['CA_AUTO_ADDR_LIST', 'YES', ['CA_AUTO_ADDR']],
+  ['CA_CONN_TMO', '30.0', ['CA_CONN_TIME']],
+  ['CA_BEACON_PERIOD', '15.0', ['CA_BEAC_TIME']],
+  ['CA_MAX_SEARCH_PERIOD', '300', ['CA_SRCH_TIME']],
+  ['CA_REPEATER_PORT', '5065', ['CA_RPTR_PORT']],
+  ['CA_SERVER_PORT', '5064', ['CA_SRVR_PORT']],
+  ['CA_MAX_ARRAY_BYTES', '16384', ['CA_MAX_ARRAY']],
+  ['TS_NTP_INET', '', []],
+  ['IOC_LOG_PORT', '7004', []],
+  ['IOC_LOG_INET', '', []],
+  ['TZ', '', ['TIMEZONE']],
+];
 const CHAR = (nelm: number) => ({ waveform: { ftvl: 'CHAR', nelm } }) as const;
 
 /** devIocStats' ACCESS states and their severities. */
@@ -228,6 +248,15 @@ export const HEALTH_PVS: readonly HealthPvDef[] = Object.freeze([
     write: 'open',
     enums: { strings: ['Reset', 'Reset'], severities: [NO_ALARM, NO_ALARM] },
   }),
+  // --- other devIocStats names its stock screens read (ioc_stats_soft, _epics_env) ---
+  pv('IOC_SINGLE_CPU_LOAD', 'ai', 'CPU load of the agent, of one CPU', 'LOAD', 'sampler', PCT),
+  pv('MEM_FREE_GiB', 'ai', 'Free memory (free+buffers+cached)', 'MEM', 'sampler', GIB),
+  pv('MEM_USED_GiB', 'ai', 'Agent memory used (RSS)', 'MEM', 'sampler', GIB),
+  pv('MEM_MAX_GiB', 'ai', 'Total memory', 'MEM', 'sampler', GIB),
+  pv('EPICS_VERSION', 'waveform', 'CA server version', 'static', 'sampler', CHAR(120)),
+  ...EPICS_ENV_PVS.map(([name, , aliases]) =>
+    pv(name, 'stringin', `EPICS_${name}`, 'static', 'sampler', aliases.length > 0 ? { aliases } : {}),
+  ),
   // --- gateway-host additions ---
   pv('LOAD1', 'ai', 'Load average, 1 minute', 'LOAD', 'sampler', { prec: 2 }),
   pv('LOAD5', 'ai', 'Load average, 5 minutes', 'LOAD', 'sampler', { prec: 2 }),

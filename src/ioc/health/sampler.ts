@@ -18,7 +18,7 @@ import { parseCgroupCounter } from './proc/cgroup.js';
 import { CgroupReader, type CgroupPlaces } from './cgroup-reader.js';
 import { cgroupCpuLimit, cgroupCpuLoad, hostCpuLoad, iowaitPercent, processCpuLoad } from './cpu-load.js';
 import { epicsSeconds, fitString, formatTod, formatUptime, NOT_AVAILABLE, stringPiece } from './format.js';
-import type { UpdateGroup } from './pv-table.js';
+import { EPICS_ENV_PVS, type UpdateGroup } from './pv-table.js';
 
 /** A sampled PV value: number for ai/longin/calc, string for stringin and CHAR waveforms. */
 export type HealthValue = number | string;
@@ -258,6 +258,7 @@ export class HealthSampler {
     const noPrev = 'no previous sample yet';
     if (!mark.host.ok) {
       values.SYS_CPU_LOAD = values.IOWAIT = values.IOC_CPU_LOAD = values.CG_CPU_LOAD = mark.host;
+      values.IOC_SINGLE_CPU_LOAD = mark.host;
     } else {
       const { cpu, cpuCount } = mark.host.value;
       const prevHost = prev?.host.ok ? prev.host.value : undefined;
@@ -268,6 +269,9 @@ export class HealthSampler {
         : prev?.procTicks.ok
           ? processCpuLoad(prev.procTicks.value, mark.procTicks.value, elapsedSec, cpuCount, ticks)
           : fail(noPrev);
+      // devIocStats' IOC_SINGLE_CPU_LOAD: the same load as `top` shows it (100 % = one CPU busy).
+      const load = values.IOC_CPU_LOAD;
+      values.IOC_SINGLE_CPU_LOAD = load.ok ? ok(Number(load.value) * cpuCount) : load;
       values.CG_CPU_LOAD = !mark.cgUsageUs.ok
         ? mark.cgUsageUs
         : !cpuMax.ok
@@ -341,6 +345,11 @@ export class HealthSampler {
           ? ok((100 * cgUsed.value) / cgLimit.value)
           : fail('cgroup memory limit is 0');
     for (const d of disks) Object.assign(values, d);
+    // devIocStats' GiB copies of the byte counts, for its newer screens.
+    for (const name of ['MEM_FREE', 'MEM_USED', 'MEM_MAX'] as const) {
+      const bytes = values[name]!;
+      values[`${name}_GiB`] = bytes.ok ? ok(Number(bytes.value) / 2 ** 30) : bytes;
+    }
     return values;
   }
 
@@ -461,8 +470,20 @@ export class HealthSampler {
       GTIM_CUR_SRC: ok(GTIM_SOURCE),
       GTIM_EVT_SRC: ok(GTIM_SOURCE),
       GTIM_HI_SRC: ok(GTIM_SOURCE),
+      EPICS_VERSION: ok(f.epicsVers ?? 'gwagent CA server (protocol 4.13)'),
+      ...Object.fromEntries(
+        EPICS_ENV_PVS.map(([name, fallback]) => [
+          name,
+          str(env[`EPICS_${name}`] ?? (name === 'TZ' ? (env.TZ ?? localZone()) : fallback)),
+        ]),
+      ),
     };
   }
+}
+
+/** The host's time zone name when neither EPICS_TZ nor TZ is set. */
+function localZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
 /** Interfaces with a non-internal IPv4 address, sorted: the default IP:<name> PVs. */
