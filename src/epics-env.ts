@@ -46,27 +46,21 @@ export function envSecondsMs(env: Env, name: string): number | undefined {
 }
 
 /** A blank-separated list of `host[:port]` (host names allowed, as EPICS_CA_ADDR_LIST takes them). */
-export function parseHostList(
-  text: string,
-  defaultPort: number,
-  name: string,
-): { host: string; port: number }[] {
-  return words(text).map((entry) => {
-    const hp = parseHostPort(entry, defaultPort);
-    if (hp === undefined) throw envError(name, entry, 'is not host or host:port');
-    return hp;
-  });
+export function parseHostList(text: string, defaultPort: number, name: string) {
+  return parseList(text, defaultPort, name, false);
 }
 
 /** A blank-separated list of `a.b.c.d[:port]`, numeric only (rsrv's EPICS_CAS_* address lists). */
-export function parseIpv4List(
-  text: string,
-  defaultPort: number,
-  name: string,
-): { host: string; port: number }[] {
+export function parseIpv4List(text: string, defaultPort: number, name: string) {
+  return parseList(text, defaultPort, name, true);
+}
+
+function parseList(text: string, defaultPort: number, name: string, isNumericOnly: boolean) {
+  const what = isNumericOnly ? 'an IPv4 address[:port]' : 'host or host:port';
   return words(text).map((entry) => {
     const hp = parseHostPort(entry, defaultPort);
-    if (hp === undefined || !isIpv4(hp.host)) throw envError(name, entry, 'is not an IPv4 address[:port]');
+    if (hp === undefined || (isNumericOnly && !isIpv4(hp.host)))
+      throw envError(name, entry, `is not ${what}`);
     return hp;
   });
 }
