@@ -2,7 +2,7 @@
 // own network addresses) and the [access] hosts and users write. They write the control PVs and, at
 // level 1 as EPICS engineers' rules do, every field of the health and gateway PVs: alarm limits
 // (.HIHI, .HHSV, ...) change at runtime; a VAL written there is replaced at the next sample. Pure.
-import { defaultAcf } from '../ioc/access/default-acf.js';
+import { defaultAcf } from '../ioc/index.js';
 import type { AgentConfig } from '../gwconfig/index.js';
 
 export function agentAcf(c: AgentConfig): string {

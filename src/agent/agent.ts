@@ -16,19 +16,18 @@ import {
   type AgentConfig,
   type GatewayConfig,
 } from '../gwconfig/index.js';
-import { CONTROL_ASG } from '../ioc/access/default-acf.js';
-import { parseAcf, RecordDatabase, type RecordHandle } from '../ioc/db/index.js';
-import { HealthIoc } from '../ioc/health/health-ioc.js';
-import { defaultInterfaces, HealthSampler } from '../ioc/health/index.js';
-import { startCaServer, type CaServer } from '../ioc/server/ca-server.js';
-import type { Logger } from '../log.js';
 import {
-  lockStateDir,
-  Supervisor,
-  type ChildSpec,
-  type ControlServer,
-  type InstanceLock,
-} from '../supervisor/index.js';
+  CONTROL_ASG,
+  parseAcf,
+  RecordDatabase,
+  defaultInterfaces,
+  startSoftIoc,
+  type CaServer,
+  type RecordHandle,
+  type SoftIoc,
+} from '../ioc/index.js';
+import type { Logger } from '../log.js';
+import { lockStateDir, Supervisor, type ControlServer, type InstanceLock } from '../supervisor/index.js';
 import { agentAcf } from './access-policy.js';
 import { ExitNotes } from './exit-reason.js';
 import { prepareHome } from './gateway-home.js';
@@ -92,10 +91,9 @@ export function ipInterfaces(c: AgentConfig, present: NodeJS.Dict<NetworkInterfa
 export class Agent {
   private config!: AgentConfig;
   private readonly db = new RecordDatabase();
-  private server: CaServer | undefined;
+  private ioc: SoftIoc | undefined;
   private supervisor!: Supervisor;
   private control: ControlServer | undefined;
-  private health: HealthIoc | undefined;
   private web: WebServer | undefined;
   private client!: CaClient;
   private readonly gateways = new Map<string, GatewayEntry>();
@@ -116,7 +114,7 @@ export class Agent {
   }
 
   get caServer(): CaServer | undefined {
-    return this.server;
+    return this.ioc?.server;
   }
 
   /** Loads the config (throws ProblemsError if invalid), then starts everything. */
@@ -133,45 +131,7 @@ export class Agent {
     // CONFIG_ERR/CONFIG_MSG start empty and NO_ALARM: this configuration loaded fine
     this.setConfigProblem('');
 
-    const sampler = new HealthSampler({
-      facts: {
-        stScript: c.file,
-        engineer: c.agent.engineer,
-        location: c.agent.location,
-        build: c.agent.build,
-        buildDate: c.agent.buildDate,
-        stream: c.agent.stream,
-      },
-      mounts: Object.entries(c.health.disks).map(([name, path]) => ({ name, path })),
-      interfaces: ipInterfaces(c, networkInterfaces()),
-    });
-    await sampler.init();
-    this.health = new HealthIoc({
-      db: this.db,
-      prefix: c.agent.prefix,
-      sampler,
-      alarms: c.health.alarms,
-      periodsS: {
-        CA: c.health.caPeriodS,
-        FD: c.health.fdPeriodS,
-        LOAD: c.health.loadPeriodS,
-        MEM: c.health.memPeriodS,
-      },
-      controlAsg: CONTROL_ASG,
-      inputs: {
-        caClients: () => this.server?.clientCount ?? 0,
-        caChannels: () => this.server?.channelCount ?? 0,
-        suspended: () => this.suspendedCount,
-        recordCount: () => this.db.size,
-        extraSeverities: () => [...this.gateways.values()].flatMap((g) => g.pvs.severities()),
-        extraAlarms: () => [...this.gateways.values()].flatMap((g) => g.pvs.alarmSources()),
-      },
-      onSysReset: () => this.opts.onSysReset?.(),
-      onError: (m) => this.log.warn(m),
-    });
-    this.health.createRecords();
-
-    this.server = await this.startHealthServer(c);
+    this.ioc = await this.startIoc(c);
 
     this.client = new CaClient({
       autoAddrList: false,
@@ -204,8 +164,8 @@ export class Agent {
       holder: this.lock.holder,
       listPvs: (pattern) => this.db.names(pattern),
       health: () => ({
-        ...(this.health?.statusNow() ?? { status: 'Fault', severity: INVALID_ALARM }),
-        message: this.health?.statusMessage ?? '',
+        ...(this.ioc?.health?.statusNow() ?? { status: 'Fault', severity: INVALID_ALARM }),
+        message: this.ioc?.health?.statusMessage ?? '',
       }),
       onReload: async () => {
         await this.reload();
@@ -224,7 +184,6 @@ export class Agent {
           }
         : {}),
     });
-    await this.health.start();
     if (c.http.enabled)
       this.web = await WebServer.start({
         settings: c.http,
@@ -242,19 +201,49 @@ export class Agent {
     );
   }
 
-  private async startHealthServer(c: AgentConfig): Promise<CaServer> {
+  /** The health IOC on the agent's database: the health PVs beside the agent and gateway PVs. */
+  private async startIoc(c: AgentConfig): Promise<SoftIoc> {
     try {
-      return await startCaServer({
-        provider: this.db,
-        env: this.opts.env ?? process.env,
-        settings: {
-          interfaces: [c.ioc.address],
-          serverPort: c.ioc.port,
-          autoBeaconAddrList: false,
-          beaconAddrList: c.ioc.beaconAddresses.map((host) => ({ host, port: 5065 })),
+      return await startSoftIoc({
+        db: this.db,
+        log: this.log,
+        health: {
+          prefix: c.agent.prefix,
+          facts: {
+            stScript: c.file,
+            engineer: c.agent.engineer,
+            location: c.agent.location,
+            build: c.agent.build,
+            buildDate: c.agent.buildDate,
+            stream: c.agent.stream,
+          },
+          mounts: Object.entries(c.health.disks).map(([name, path]) => ({ name, path })),
+          interfaces: ipInterfaces(c, networkInterfaces()),
+          alarms: c.health.alarms,
+          periodsS: {
+            CA: c.health.caPeriodS,
+            FD: c.health.fdPeriodS,
+            LOAD: c.health.loadPeriodS,
+            MEM: c.health.memPeriodS,
+          },
+          controlAsg: CONTROL_ASG,
+          inputs: {
+            suspended: () => this.suspendedCount,
+            extraSeverities: () => [...this.gateways.values()].flatMap((g) => g.pvs.severities()),
+            extraAlarms: () => [...this.gateways.values()].flatMap((g) => g.pvs.alarmSources()),
+          },
+          onSysReset: () => this.opts.onSysReset?.(),
         },
-        log: this.log.child('ca'),
-        mayMoveTcpPort: false,
+        server: {
+          env: this.opts.env ?? process.env,
+          settings: {
+            interfaces: [c.ioc.address],
+            serverPort: c.ioc.port,
+            autoBeaconAddrList: false,
+            beaconAddrList: c.ioc.beaconAddresses.map((host) => ({ host, port: 5065 })),
+          },
+          mayMoveTcpPort: false,
+        },
       });
     } catch (err) {
       if (err instanceof GwError && err.code === 'GW_IN_USE')
@@ -342,10 +331,9 @@ export class Agent {
           reload: () => this.reread(g.name),
           setAutorestart: (on) => {
             const cur = this.gateways.get(g.name)?.config ?? g;
-            void this.supervisor.update({
-              ...childSpec(cur, renderGateway(this.config, g.name), this.opts.env ?? process.env),
-              restart: on ? cur.supervision.restart : 'never',
-            });
+            void this.supervisor.update(
+              childSpec(cur, renderGateway(this.config, g.name), this.opts.env ?? process.env, on),
+            );
           },
         },
       }),
@@ -430,10 +418,7 @@ export class Agent {
       if (wasEnabled && !g.supervision.enabled) await this.supervisor.stop(g.name);
       // The operator's AUTORESTART switch outlives a reload (the file only gives its initial state).
       const isAutorestart = entry.pvs.get('AUTORESTART').get() === 1;
-      const spec: ChildSpec = {
-        ...childSpec(g, renderGateway(next, g.name), this.opts.env ?? process.env),
-        restart: isAutorestart ? g.supervision.restart : 'never',
-      };
+      const spec = childSpec(g, renderGateway(next, g.name), this.opts.env ?? process.env, isAutorestart);
       entry.pvs.setCommand(commandLine(spec));
       entry.pvs.get('LABEL').set(g.label.slice(0, 39));
       if (report.restart.includes(g.name)) {
@@ -486,7 +471,7 @@ export class Agent {
     if (!reason && !isRetry) setTimeout(() => this.explainExit(name, true), 300).unref();
     entry.pvs.setExitReason(reason);
     entry.pvs.setStatus(this.supervisor.snapshot(name), this.exitLine(name));
-    this.health?.updateStatus();
+    this.ioc?.health?.updateStatus();
   }
 
   /** While a gateway is down after an exit: the last line it printed (the pty may deliver it after
@@ -500,7 +485,7 @@ export class Agent {
   private updateCounts(): void {
     const running = this.supervisor.snapshotAll().filter((s) => s.state === 'running').length;
     this.agentPvs.get('GW_RUNNING')?.set(running);
-    this.health?.updateStatus();
+    this.ioc?.health?.updateStatus();
   }
 
   /** Periodic: uptime, CPU and memory of each gateway, suspended count, the unresponsive rule. */
@@ -529,21 +514,20 @@ export class Agent {
       }
     }
     this.suspendedCount = suspended;
-    this.health?.setInput('SUSP_TASK_CNT', suspended);
+    this.ioc?.health?.setInput('SUSP_TASK_CNT', suspended);
     this.updateCounts();
   }
 
   /** Stops every gateway (TERM, then KILL after their stop timeout) and every service. */
   async stop(): Promise<void> {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
-    this.health?.stop();
     await this.web?.close();
     for (const g of this.gateways.values()) g.mirror.stop();
     await this.supervisor?.stopAll();
     await this.control?.close();
     await this.supervisor?.close();
     await this.client?.close();
-    await this.server?.close();
+    await this.ioc?.close();
     this.lock?.release();
   }
 }

@@ -9,6 +9,9 @@ export function childSpec(
   gateway: GatewayConfig,
   rendered: RenderedGateway,
   agentEnv: NodeJS.ProcessEnv = process.env,
+  /** The AUTORESTART switch: the file's `autorestart` at first, the operator's PV after that. The one
+   * place that turns it into the supervisor's restart mode. */
+  isAutorestart = gateway.supervision.autorestart,
 ): ChildSpec {
   const env: Record<string, string> = {};
   for (const k of PASS_THROUGH) {
@@ -30,7 +33,7 @@ export function childSpec(
     backoffInitialMs: 1000,
     backoffMaxMs: s.backoffMaxS * 1000,
     stopTimeoutMs: s.stopTimeoutS * 1000,
-    restart: s.autorestart ? s.restart : 'never',
+    restart: isAutorestart ? s.restart : 'never',
     logMaxBytes: s.logMaxBytes,
     logKeep: s.logKeep,
   };

@@ -10,10 +10,16 @@ import {
   STATE_ALARM,
   WRITE_ALARM,
 } from '../ca/constants.js';
-import type { RecordDatabase, RecordHandle } from '../ioc/db/index.js';
-import { MBB_SEVERITY_FIELDS, MBB_STRING_FIELDS } from '../ioc/records/record-types.js';
-import { formatTod, formatUptime } from '../ioc/health/index.js';
-import { recordAlarm, type AlarmSource } from '../ioc/health/status-message.js';
+import {
+  formatTod,
+  formatUptime,
+  MBB_SEVERITY_FIELDS,
+  MBB_STRING_FIELDS,
+  recordAlarm,
+  type AlarmSource,
+  type RecordDatabase,
+  type RecordHandle,
+} from '../ioc/index.js';
 import { lastExitText } from './exit-reason.js';
 import { CHILD_STATES, type ChildState, type ChildStatus } from '../supervisor/index.js';
 

@@ -1,9 +1,8 @@
 // CPU and resident memory of a supervised process, read from /proc/<pid>/stat directly (no spawned
 // commands, unlike pidusage's first call): CPU % of one core over the interval between two reads.
 import { readFile } from 'node:fs/promises';
-import { parsePidStat } from '../ioc/health/proc/pid.js';
+import { parsePidStat, USER_HZ } from '../proc.js';
 
-const CLOCK_TICKS_PER_SEC = 100;
 const PAGE_SIZE = 4096;
 
 interface Mark {
@@ -35,15 +34,15 @@ export class ProcUsage {
       return undefined;
     }
     const st = parsePidStat(statText);
-    if (!st.ok) return undefined;
-    const ticks = st.value.utime + st.value.stime;
+    if (st === undefined) return undefined;
+    const ticks = st.utime + st.stime;
     // T: stopped by a signal (SIGSTOP/SIGTSTP), what SUSP_TASK_CNT counts.
-    const isStopped = st.value.state === 'T';
+    const isStopped = st.state === 'T';
     const rssBytes = Number(statm.split(' ')[1] ?? 0) * PAGE_SIZE;
     const prev = this.last.get(key);
     this.last.set(key, { pid, ticks, atMs: nowMs });
     if (!prev || prev.pid !== pid || nowMs <= prev.atMs) return { cpuPercent: 0, rssBytes, isStopped };
-    const cpuPercent = ((ticks - prev.ticks) / CLOCK_TICKS_PER_SEC / ((nowMs - prev.atMs) / 1000)) * 100;
+    const cpuPercent = ((ticks - prev.ticks) / USER_HZ / ((nowMs - prev.atMs) / 1000)) * 100;
     return { cpuPercent: Math.max(0, cpuPercent), rssBytes, isStopped };
   }
 

@@ -2,7 +2,7 @@
 // gateways, taken from the agent configuration the site renders for it (so `fleet` reads exactly what
 // `site render` deploys). Pure: site model in, targets out.
 import { checkAgentText } from '../gwconfig/index.js';
-import { parseCidr } from '../gwconfig/net.js';
+import { parseCidr } from '../net.js';
 import { renderContainerIni } from '../gwconfig/site-render.js';
 import type { Site } from '../gwconfig/site-model.js';
 

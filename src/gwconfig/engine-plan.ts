@@ -4,7 +4,7 @@
 // control socket, stop grace). Refuses a site whose containers cannot all be placed. Pure.
 import type { Problem } from '../errors.js';
 import { checkAgentText } from './load-agent.js';
-import { contains, intToIpv4, isIpv4, networkBase, parseCidr } from './net.js';
+import { contains, intToIpv4, isIpv4, networkBase, parseCidr } from '../net.js';
 import type { NetworkMode, SiteEngine } from './site-engine-model.js';
 import type { Site, SiteContainer } from './site-model.js';
 import { networkName, renderContainerIni } from './site-render.js';

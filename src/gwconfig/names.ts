@@ -1,7 +1,7 @@
 // Name rules shared by the config parsers: which characters agent, network and gateway names, user and
 // host names may use, and the check of user/host lists (a host given as an IP address never matches in
 // asLib, which compares the name the CA client sends). Pure.
-import { isIpv4 } from './net.js';
+import { isIpv4 } from '../net.js';
 import type { ProblemList } from './problems.js';
 import type { SectionReader } from './section-reader.js';
 

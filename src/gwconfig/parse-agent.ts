@@ -7,7 +7,7 @@ import { parseGateway } from './parse-gateway.js';
 import { parseHttp } from './parse-http.js';
 import { ACCOUNT_RE, NAME_RE, checkAccounts } from './names.js';
 import type { ProblemList } from './problems.js';
-import { broadcastOf, contains, isIpv4, parseAddressEntry, parseCidr } from './net.js';
+import { broadcastOf, contains, isIpv4, parseAddressEntry, parseCidr } from '../net.js';
 import { type AccessGroup, type AgentConfig, type AgentIdentity, type NetworkConfig } from './types.js';
 
 const GROUP_RE = /^[A-Za-z][A-Za-z0-9_]*$/;

@@ -4,7 +4,7 @@
 import type { IniSection } from './ini-source.js';
 import { SectionReader } from './section-reader.js';
 import type { ProblemList } from './problems.js';
-import { parseAddressEntry } from './net.js';
+import { parseAddressEntry } from '../net.js';
 import { checkAliasTarget, checkPattern } from './gateway-regex.js';
 import { ACCOUNT_RE, NAME_RE } from './names.js';
 import {

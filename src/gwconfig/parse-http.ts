@@ -1,7 +1,7 @@
 // The `[http]` section: the agent's read-only web views (status page, /metrics, /healthz). Absent means
 // off. Checks each key on its own; the clash with the health IOC's port is checked here too because it
 // needs only [ioc]. Pure: section in, settings + problems out.
-import { isIpv4 } from './net.js';
+import { isIpv4 } from '../net.js';
 import type { ProblemList } from './problems.js';
 import type { SectionReader } from './section-reader.js';
 import type { HttpSettings, IocSettings } from './types.js';

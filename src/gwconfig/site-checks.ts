@@ -12,7 +12,7 @@ import {
   parseAddressEntry,
   parseCidr,
   type Ipv4Network,
-} from './net.js';
+} from '../net.js';
 import type { Site } from './site-model.js';
 
 interface Placed {

@@ -3,7 +3,7 @@
 // Pure apart from loadSite, which reads the file. Problems are located by JSON key path.
 import { ProblemsError, type Problem } from '../errors.js';
 import { readConfigFile } from './load-agent.js';
-import { parseCidr } from './net.js';
+import { parseCidr } from '../net.js';
 import { checkSiteAddresses } from './site-checks.js';
 import { readEngine, readNetworks, type SiteEngine, type SiteNetwork } from './site-engine-model.js';
 

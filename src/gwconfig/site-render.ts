@@ -4,7 +4,7 @@
 // re-checked by the agent validator so the site cannot produce a config that `config check` would refuse.
 import type { Problem } from '../errors.js';
 import { checkAgentText } from './load-agent.js';
-import { parseCidr } from './net.js';
+import { parseCidr } from '../net.js';
 import { SITE_SECTIONS, type Site, type SiteContainer, type SiteGateway } from './site-model.js';
 
 export interface RenderedSite {

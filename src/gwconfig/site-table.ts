@@ -1,6 +1,6 @@
 // `site table`: the containers, their interfaces and gateways as a Markdown table and as Confluence
 // wiki markup (what gw_manage's print_wiki_table produced). Pure.
-import { parseCidr } from './net.js';
+import { parseCidr } from '../net.js';
 import type { Site } from './site-model.js';
 import { networkName } from './site-render.js';
 

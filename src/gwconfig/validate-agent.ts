@@ -3,7 +3,7 @@
 // warnings for settings that are legal but likely wrong. Pure: model in, problems out.
 import type { ProblemList } from './problems.js';
 import { checkPattern } from './gateway-regex.js';
-import { contains, isIpv4, overlaps, parseAddressEntry } from './net.js';
+import { contains, isIpv4, overlaps, parseAddressEntry } from '../net.js';
 import { clientAddressList, networkByName, serverAddress } from './topology.js';
 import type { AgentConfig, GatewayConfig } from './types.js';
 

@@ -2,6 +2,7 @@
 // fatal. setState() is the only place that changes state and it emits every change. All OS effects go
 // through the injected Spawner, System, Clock and StateStore, so every transition is unit-tested with
 // fakes and a virtual clock. Owns no files, sockets or logs (the Supervisor wires output elsewhere).
+import { GwError } from '../errors.js';
 import { freshBackoff, takeDelay, type Backoff } from './backoff.js';
 import { exitInfo, isFailure } from './exit-info.js';
 import type {
@@ -14,6 +15,23 @@ import type {
   TimerHandle,
 } from './ports.js';
 import type { ChildState, ChildStatus, ExitInfo, ResolvedSpec, StateEvent } from './types.js';
+
+/**
+ * Every transition setState() may make, as the arrow comments at each call name them. Anything else is a
+ * bug of ours, and setState() throws rather than let the supervisor drift into a state nobody planned
+ * (supervisord asserts its states the same way).
+ */
+export const TRANSITIONS: Readonly<Record<ChildState, readonly ChildState[]>> = {
+  // a spawn that fails at once is a failed start: -> backoff (or fatal) without passing starting
+  stopped: ['starting', 'backoff', 'fatal'],
+  starting: ['running', 'backoff', 'fatal', 'stopping'],
+  running: ['backoff', 'exited', 'stopping'],
+  backoff: ['starting', 'backoff', 'fatal', 'stopped'],
+  stopping: ['stopped', 'starting', 'backoff', 'fatal'],
+  exited: ['stopped', 'starting', 'backoff', 'fatal'],
+  // fatal -> fatal: a start retried after a config change failed for the same kind of reason again
+  fatal: ['stopped', 'starting', 'backoff', 'fatal'],
+};
 
 /** How often a stop that already saw the leader exit checks whether the rest of its group is gone. */
 const GROUP_POLL_MS = 50;
@@ -192,9 +210,11 @@ export class Child {
     this.leftoverTimers.clear();
   }
 
-  /** The only place that changes state. */
+  /** The only place that changes state; throws GW_INTERNAL on a transition TRANSITIONS does not list. */
   private setState(next: ChildState, reason: string | undefined): void {
     const previous = this.state;
+    if (!TRANSITIONS[previous].includes(next))
+      throw new GwError('GW_INTERNAL', `${this.spec.name}: illegal transition ${previous} -> ${next}`);
     this.state = next;
     this.reason = reason;
     this.since = this.deps.clock.now();
@@ -237,6 +257,7 @@ export class Child {
       proc = this.deps.spawner.spawn(prepared.request);
     } catch (err) {
       this.consecutiveFailures++;
+      // stopped|exited|fatal|backoff|stopping -> backoff (or -> fatal): a failed start
       this.failedStart(`spawn failed: ${(err as Error).message}`);
       return;
     }

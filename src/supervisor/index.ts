@@ -21,4 +21,4 @@ export type { Clock, Spawner, System, StateStore, LogSink } from './ports.js';
 export { describeHolder, LOCK_FILE, lockStateDir } from './instance-lock.js';
 export type { InstanceLock, LockHolder } from './instance-lock.js';
 export { installShutdownHandlers } from './shutdown.js';
-export { parsePasswd } from './proc.js';
+export { parsePasswd } from './accounts.js';

@@ -8,7 +8,7 @@ import { closeSync, constants, existsSync, ftruncateSync, openSync, readFileSync
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { GwError } from '../errors.js';
-import { parseProcStat } from './proc.js';
+import { parsePidStat } from '../proc.js';
 
 /** Who holds a state directory: what `gwagent status` and a refused second agent print. */
 export interface LockHolder {
@@ -150,5 +150,5 @@ export function parseHolder(text: string): LockHolder | undefined {
 }
 
 function ownStartTime(): string {
-  return parseProcStat(readText('/proc/self/stat'))?.startTime ?? '';
+  return parsePidStat(readText('/proc/self/stat'))?.startTime ?? '';
 }

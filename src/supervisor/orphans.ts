@@ -1,7 +1,7 @@
 // Ending process groups left behind by a previous agent that died without stopping its children
 // (SIGKILL, OOM). Uses the per-child state files; the /proc start time (field 22) makes sure a pid
 // that was reused by an unrelated process is never signalled. Run before starting any child.
-import { compareStartTime } from './proc.js';
+import { compareStartTime } from '../proc.js';
 import type { ChildRecord, Clock, ProcEntry, StateStore, System } from './ports.js';
 
 /** A group of a previous agent that still has live members. */

@@ -4,6 +4,7 @@
 // pty-spawner.ts, state-store.ts and log-file.ts. Types only.
 
 /** Wall clock and timers. The fake clock in tests advances virtual time. */
+import type { PidStat } from '../proc.js';
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
@@ -51,15 +52,8 @@ export interface PasswdEntry {
   home: string;
 }
 
-/** One process as seen in /proc/<pid>/stat. */
-export interface ProcEntry {
-  pid: number;
-  /** Field 3: R, S, D, Z, ... */
-  state: string;
-  pgrp: number;
-  /** Field 22, starttime in clock ticks since boot, kept as text: identifies the process beyond its pid. */
-  startTime: string;
-}
+/** One process as the supervisor sees it in /proc/<pid>/stat. */
+export type ProcEntry = Pick<PidStat, 'pid' | 'state' | 'pgrp' | 'startTime'>;
 
 /** Process, user and file lookups of the running system. */
 export interface System {

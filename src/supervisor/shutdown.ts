@@ -1,5 +1,5 @@
-// The agent's SIGTERM/SIGINT handling for supervised children: stop every child (TERM, then KILL
-// after each stopTimeoutMs), close the control servers and logs, then exit 0. A second signal while
+// The one SIGTERM/SIGINT path of gwagent's long-running commands (`run`, `ioc`): close what runs (the
+// agent stops every child, TERM then KILL after each stopTimeoutMs), then exit 0. A second signal while
 // stopping exits at once with 1. The process object is injected so this is testable without signals.
 
 /** The part of `process` this needs. */
@@ -26,11 +26,18 @@ export function installShutdownHandlers(
     target?: SignalTarget;
     beforeClose?: () => Promise<void> | void;
     log?: (message: string) => void;
+    /** What the log says is being stopped (default "all children"). */
+    stopping?: string;
+    /** What a second signal does not wait for (default "the children"). */
+    waitingFor?: string;
+    /** Called with 0 (closed) or 1 (closing failed) instead of exiting; a second signal still exits. */
+    onExit?: (code: number) => void;
   } = {},
 ): () => void {
   const target = options.target ?? process;
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   const log = options.log ?? ((m: string) => process.stderr.write(`gwagent: ${m}\n`));
+  const finish = options.onExit ?? ((code: number) => target.exit(code));
   let isStopping = false;
   const handlers = new Map<NodeJS.Signals, () => void>();
   const uninstall = (): void => {
@@ -39,22 +46,22 @@ export function installShutdownHandlers(
   };
   const onSignal = (signal: NodeJS.Signals): void => {
     if (isStopping) {
-      log(`${signal} again: exiting without waiting for the children`);
+      log(`${signal} again: exiting without waiting for ${options.waitingFor ?? 'the children'}`);
       target.exit(1);
       return;
     }
     isStopping = true;
-    log(`${signal}: stopping all children`);
+    log(`${signal}: stopping ${options.stopping ?? 'all children'}`);
     void (async () => {
       try {
         await options.beforeClose?.();
         await supervisor.close();
         uninstall();
-        target.exit(0);
+        finish(0);
       } catch (err) {
         log(`shutdown failed: ${(err as Error).message}`);
         uninstall();
-        target.exit(1);
+        finish(1);
       }
     })();
   };

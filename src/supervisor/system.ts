@@ -3,7 +3,8 @@
 import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { PasswdEntry, ProcEntry, System } from './ports.js';
-import { groupsOf, parsePasswd, parseProcStat } from './proc.js';
+import { parsePidStat } from '../proc.js';
+import { groupsOf, parsePasswd } from './accounts.js';
 
 function readOrEmpty(path: string): string {
   try {
@@ -34,7 +35,7 @@ export function createSystem(
 ): System {
   const procEntry = (pid: number): ProcEntry | undefined => {
     const text = readOrEmpty(join(files.proc, String(pid), 'stat'));
-    return text === '' ? undefined : parseProcStat(text);
+    return text === '' ? undefined : parsePidStat(text);
   };
   return {
     kill(target, signal) {

@@ -16,9 +16,9 @@ interface Transition {
   reason: string;
 }
 
-/** The agent's log lines `<ISO time> INFO  agent: GWC: a -> b (reason)` (BACKOFF at WARN, FATAL at ERROR). */
+/** The agent's log lines `<ISO time> INFO  agent: GWC: a -> b (reason)` (WARN for backoff, ERROR for fatal). */
 function transitions(): Transition[] {
-  const re = /^(\S+) (?:INFO |WARN |ERROR) agent: GWC: (\w+) -> (\w+)(?: \((.*)\))?$/gm;
+  const re = /^(\S+) (?:INFO|WARN|ERROR) +agent: GWC: (\w+) -> (\w+)(?: \((.*)\))?$/gm;
   return [...agent.output.matchAll(re)].map((m) => ({
     at: Date.parse(m[1]!),
     from: m[2]!,

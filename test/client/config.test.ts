@@ -3,7 +3,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { broadcastAddresses, resolveClientConfig } from '../../src/ca/client/config.js';
-import { GwError } from '../../src/errors.js';
 
 const ifaces = {
   lo: [{ address: '127.0.0.1', netmask: '255.0.0.0', family: 'IPv4', internal: true }],
@@ -59,10 +58,23 @@ describe('client configuration', () => {
     expect(resolveClientConfig({ env: {}, maxSearchPeriodMs: 500 }, ifaces).maxSearchPeriodMs).toBe(500);
   });
 
-  it('rejects bad entries with a usage error naming them', () => {
+  it('rejects bad environment entries as configuration errors naming the variable', () => {
     const bad = (env: NodeJS.ProcessEnv) => () => resolveClientConfig({ env }, ifaces);
-    expect(bad({ EPICS_CA_ADDR_LIST: 'host:99999' })).toThrow(/bad CA address 'host:99999'/);
-    expect(bad({ EPICS_CA_SERVER_PORT: 'x' })).toThrow(GwError);
-    expect(bad({ EPICS_CA_CONN_TMO: '-1' })).toThrow(/EPICS_CA_CONN_TMO/);
+    expect(bad({ EPICS_CA_ADDR_LIST: 'a host:99999' })).toThrow(
+      "EPICS_CA_ADDR_LIST: 'host:99999' is not host or host:port",
+    );
+    expect(bad({ EPICS_CA_SERVER_PORT: 'x' })).toThrow("EPICS_CA_SERVER_PORT: 'x' is not a port number");
+    expect(bad({ EPICS_CA_CONN_TMO: '-1' })).toThrow(
+      "EPICS_CA_CONN_TMO: '-1' is not a positive number of seconds",
+    );
+    expect(bad({ EPICS_CA_SERVER_PORT: '0' })).toThrow(
+      expect.objectContaining({ code: 'GW_CONFIG_INVALID' }),
+    );
+  });
+
+  it('rejects a bad address given by the program as a usage error', () => {
+    expect(() => resolveClientConfig({ env: {}, addrList: ['h:0'] }, ifaces)).toThrow(
+      "bad CA address 'h:0': expected host or host:port",
+    );
   });
 });

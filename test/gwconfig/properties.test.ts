@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkAgentText } from '../../src/gwconfig/load-agent.js';
-import { isIpv4 } from '../../src/gwconfig/net.js';
+import { isIpv4 } from '../../src/net.js';
 import { parsePvlist } from '../../src/gwconfig/explain.js';
 import { renderAll } from '../../src/gwconfig/render-gateway.js';
 import { parseSite } from '../../src/gwconfig/site-model.js';

@@ -6,7 +6,8 @@ import {
   parseMeminfoFields,
 } from '../../src/ioc/health/proc/meminfo.js';
 import { parseLoadavg, parseUptime } from '../../src/ioc/health/proc/loadavg.js';
-import { parseMaxOpenFiles, parsePidStat, parsePidStatus } from '../../src/ioc/health/proc/pid.js';
+import { parseMaxOpenFiles, parsePidStatus } from '../../src/ioc/health/proc/pid.js';
+import { parsePidStat } from '../../src/proc.js';
 import { parseOsRelease } from '../../src/ioc/health/proc/os-release.js';
 import {
   parseCgroupCounter,
@@ -178,37 +179,35 @@ describe('parseLoadavg / parseUptime', () => {
 describe('per-process files', () => {
   it('reads a captured /proc/self/stat', () => {
     expect(parsePidStat(real('self/stat'))).toEqual({
-      ok: true,
-      value: {
-        pid: 7249,
-        comm: 'node',
-        state: 'R',
-        ppid: 7246,
-        utime: 4,
-        stime: 0,
-        numThreads: 7,
-        starttime: 57540,
-      },
+      pid: 7249,
+      comm: 'node',
+      state: 'R',
+      ppid: 7246,
+      pgrp: 7246,
+      utime: 4,
+      stime: 0,
+      numThreads: 7,
+      startTime: '57540',
     });
   });
 
   it('counts fields from the last ")" so a comm with spaces and parentheses parses', () => {
-    const r = parsePidStat(fixture('parsers', 'pid-stat-odd-comm.txt'));
-    expect(r.ok && r.value).toEqual({
+    expect(parsePidStat(fixture('parsers', 'pid-stat-odd-comm.txt'))).toEqual({
       pid: 4242,
       comm: 'my (evil) prog',
       state: 'T',
       ppid: 1,
+      pgrp: 4242,
       utime: 1234,
       stime: 567,
       numThreads: 3,
-      starttime: 987654,
+      startTime: '987654',
     });
   });
 
   it('rejects truncated stat lines', () => {
-    expect(parsePidStat('12 (x) S 1 2 3')).toEqual({ ok: false, error: 'malformed or truncated' });
-    expect(parsePidStat('garbage')).toEqual({ ok: false, error: 'no (comm) field' });
+    expect(parsePidStat('12 (x) S 1 2 3')).toBeUndefined();
+    expect(parsePidStat('garbage')).toBeUndefined();
   });
 
   it('reads VmRSS and PPid from status', () => {

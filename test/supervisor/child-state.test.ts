@@ -1,7 +1,13 @@
 // Every transition of the child state machine, driven by a fake spawner and a virtual clock.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Child } from '../../src/supervisor/child.js';
-import { resolveSpec, type ChildSpec, type ExitInfo, type StateEvent } from '../../src/supervisor/types.js';
+import { Child, TRANSITIONS } from '../../src/supervisor/child.js';
+import {
+  CHILD_STATES,
+  resolveSpec,
+  type ChildSpec,
+  type ExitInfo,
+  type StateEvent,
+} from '../../src/supervisor/types.js';
 import { FakeClock, FakeSpawner, FakeSystem, MemoryStateStore } from './fakes.js';
 
 const SIGKILL = 9;
@@ -584,5 +590,14 @@ describe('resolveSpec', () => {
     ).toThrow(
       "child 'bad name': name 'bad name' must match ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$; command is empty; startSecs must be a number >= 0, got -1; restart must be one of always, on-failure, never",
     );
+  });
+});
+
+describe('the transition table', () => {
+  it('lists every state, and no state may jump from running straight to stopped or starting', () => {
+    expect(Object.keys(TRANSITIONS).sort()).toEqual([...CHILD_STATES].sort());
+    expect(TRANSITIONS.running).not.toContain('stopped');
+    expect(TRANSITIONS.running).not.toContain('starting');
+    expect(TRANSITIONS.stopped).not.toContain('running');
   });
 });

@@ -6,21 +6,23 @@ import { exitInfo } from '../../src/supervisor/exit-info.js';
 import { LineStamper } from '../../src/supervisor/line-stamper.js';
 import { findOrphans, reapOrphans } from '../../src/supervisor/orphans.js';
 import { OutputTail } from '../../src/supervisor/output-tail.js';
-import { compareStartTime, groupsOf, parsePasswd, parseProcStat } from '../../src/supervisor/proc.js';
+import { compareStartTime, parsePidStat } from '../../src/proc.js';
+import { groupsOf, parsePasswd } from '../../src/supervisor/accounts.js';
 import { FakeClock, FakeSystem, MemoryStateStore } from './fakes.js';
 
 // A real line from /proc/<pid>/stat, with a hostile comm containing ") S 1 (".
 const STAT =
   '4242 (evil) S 1 (x) S 1 4242 4242 0 -1 4194560 96 0 0 0 0 0 0 0 20 0 1 0 987654321 2621440 215 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0';
 
-describe('parseProcStat', () => {
+describe('parsePidStat', () => {
   it('counts fields from the last parenthesis', () => {
-    expect(parseProcStat(STAT)).toEqual({ pid: 4242, state: 'S', pgrp: 4242, startTime: '987654321' });
+    const st = parsePidStat(STAT);
+    expect([st?.comm, st?.state, st?.pgrp, st?.startTime]).toEqual(['evil) S 1 (x', 'S', 4242, '987654321']);
   });
 
   it('rejects truncated text', () => {
-    expect(parseProcStat('12 (sh) S 1 12')).toBeUndefined();
-    expect(parseProcStat('garbage')).toBeUndefined();
+    expect(parsePidStat('12 (sh) S 1 12')).toBeUndefined();
+    expect(parsePidStat('garbage')).toBeUndefined();
   });
 
   it('compares start times beyond 2^53', () => {

@@ -6,7 +6,7 @@
 import { CA_PROTO_RSRV_IS_UP, REPEATER_CONFIRM, REPEATER_REGISTER } from '../constants.js';
 import { encodeMessage } from '../header.js';
 import { parseDatagram } from '../stream-parser.js';
-import { intToIp, ipToInt } from './config.js';
+import { intToIpv4, ipv4ToInt } from '../../net.js';
 
 interface ServerBeacons {
   counter: number;
@@ -23,7 +23,7 @@ export interface BeaconVerdict {
 
 /** REPEATER_REGISTER [24, 0, 0, 0, 0, our address] sent to the caRepeater (libca: repeaterSubscribeTimer). */
 export function repeaterRegisterMessage(localAddress = '127.0.0.1'): Buffer {
-  return encodeMessage(REPEATER_REGISTER, 0, 0, 0, ipToInt(localAddress));
+  return encodeMessage(REPEATER_REGISTER, 0, 0, 0, ipv4ToInt(localAddress));
 }
 
 /** Bound on tracked servers, so a flood of forged beacons cannot grow memory without limit. */
@@ -42,7 +42,7 @@ export class BeaconTracker {
       if (msg.command === REPEATER_CONFIRM) verdict.repeaterConfirmed = true;
       if (msg.command !== CA_PROTO_RSRV_IS_UP) continue;
       // p2 carries the server address (the repeater fills it in when the server sent 0); cnt the TCP port.
-      const address = msg.parameter2 === 0 ? fromAddress : intToIp(msg.parameter2);
+      const address = msg.parameter2 === 0 ? fromAddress : intToIpv4(msg.parameter2);
       if (this.onBeacon(`${address}:${msg.dataCount}`, msg.parameter1, nowMs)) verdict.anomaly = true;
     }
     return verdict;

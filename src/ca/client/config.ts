@@ -1,9 +1,12 @@
 // Client settings from the EPICS_CA_* environment (CAref: EPICS_CA_ADDR_LIST, EPICS_CA_AUTO_ADDR_LIST,
-// EPICS_CA_SERVER_PORT, EPICS_CA_CONN_TMO, EPICS_CA_MAX_SEARCH_PERIOD), with explicit overrides.
+// EPICS_CA_SERVER_PORT, EPICS_CA_CONN_TMO, EPICS_CA_MAX_SEARCH_PERIOD; read by src/epics-env.ts), with
+// explicit overrides.
 // Pure: the host's interfaces are passed in (os.networkInterfaces() in production), nothing is opened.
 import type { NetworkInterfaceInfo } from 'node:os';
 import { CA_REPEATER_PORT, CA_SERVER_PORT } from '../constants.js';
+import { envNotNo, envPort, envSecondsMs, envValue, parseHostList } from '../../epics-env.js';
 import { GwError } from '../../errors.js';
+import { broadcastAddress, parseHostPort as parseNetHostPort } from '../../net.js';
 
 /** Where search datagrams go. */
 export interface SearchDestination {
@@ -49,14 +52,12 @@ const DEFAULT_MAX_SEARCH_PERIOD_MS = 300_000;
 const MIN_ENV_MAX_SEARCH_PERIOD_MS = 60_000;
 const DEFAULT_ECHO_TIMEOUT_MS = 5_000;
 
-/** Parses one `host[:port]` entry; the default port applies when none is given. */
+/** Parses one `host[:port]` entry (EPICS_CA_ADDR_LIST, --server); the default port applies when none is given. */
 export function parseHostPort(entry: string, defaultPort: number): SearchDestination {
-  const m = /^([^:\s]+)(?::(\d+))?$/.exec(entry.trim());
-  const port = m?.[2] === undefined ? defaultPort : Number(m[2]);
-  if (!m || !Number.isInteger(port) || port < 1 || port > 65535) {
+  const hp = parseNetHostPort(entry, defaultPort);
+  if (hp === undefined)
     throw new GwError('GW_USAGE', `bad CA address '${entry}': expected host or host:port`);
-  }
-  return { host: m[1]!, port };
+  return hp;
 }
 
 /** Broadcast addresses of the up, non-loopback IPv4 interfaces (address | ~netmask), as libca discovers them. */
@@ -64,41 +65,10 @@ export function broadcastAddresses(interfaces: NodeJS.Dict<NetworkInterfaceInfo[
   const out = new Set<string>();
   for (const infos of Object.values(interfaces)) {
     for (const info of infos ?? []) {
-      if (info.family !== 'IPv4' || info.internal) continue;
-      const addr = ipToInt(info.address);
-      const mask = ipToInt(info.netmask);
-      out.add(intToIp((addr | ~mask) >>> 0));
+      if (info.family === 'IPv4' && !info.internal) out.add(broadcastAddress(info.address, info.netmask));
     }
   }
   return [...out];
-}
-
-export function ipToInt(ip: string): number {
-  const parts = ip.split('.').map(Number);
-  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
-}
-
-export function intToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff].join('.');
-}
-
-function envPort(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return dflt;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new GwError('GW_USAGE', `${name}='${raw}' is not a port number`);
-  }
-  return port;
-}
-
-function envSeconds(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const raw = env[name]?.trim();
-  if (!raw) return undefined;
-  const v = Number(raw);
-  if (!Number.isFinite(v) || v <= 0)
-    throw new GwError('GW_USAGE', `${name}='${raw}' is not a positive number of seconds`);
-  return v * 1000;
 }
 
 /** Resolves the effective configuration: explicit options first, then EPICS_CA_*, then libca defaults. */
@@ -109,10 +79,10 @@ export function resolveClientConfig(
   const env = opts.env ?? process.env;
   const serverPort = opts.serverPort ?? envPort(env, 'EPICS_CA_SERVER_PORT', CA_SERVER_PORT);
   const repeaterPort = opts.repeaterPort ?? envPort(env, 'EPICS_CA_REPEATER_PORT', CA_REPEATER_PORT);
-  const list = opts.addrList ?? (env.EPICS_CA_ADDR_LIST ?? '').split(/\s+/).filter((s) => s !== '');
-  const destinations = list.map((e) => parseHostPort(e, serverPort));
-  // libca: anything but NO (any case) keeps the automatic list.
-  const auto = opts.autoAddrList ?? (env.EPICS_CA_AUTO_ADDR_LIST ?? '').trim().toUpperCase() !== 'NO';
+  const destinations =
+    opts.addrList?.map((e) => parseHostPort(e, serverPort)) ??
+    parseHostList(envValue(env, 'EPICS_CA_ADDR_LIST') ?? '', serverPort, 'EPICS_CA_ADDR_LIST');
+  const auto = opts.autoAddrList ?? envNotNo(env, 'EPICS_CA_AUTO_ADDR_LIST');
   if (auto) {
     for (const host of broadcastAddresses(interfaces)) destinations.push({ host, port: serverPort });
   }
@@ -123,12 +93,12 @@ export function resolveClientConfig(
     seen.add(key);
     return true;
   });
-  const envMax = envSeconds(env, 'EPICS_CA_MAX_SEARCH_PERIOD');
+  const envMax = envSecondsMs(env, 'EPICS_CA_MAX_SEARCH_PERIOD');
   return {
     searchDestinations,
     serverPort,
     repeaterPort,
-    connTmoMs: opts.connTmoMs ?? envSeconds(env, 'EPICS_CA_CONN_TMO') ?? DEFAULT_CONN_TMO_MS,
+    connTmoMs: opts.connTmoMs ?? envSecondsMs(env, 'EPICS_CA_CONN_TMO') ?? DEFAULT_CONN_TMO_MS,
     maxSearchPeriodMs:
       opts.maxSearchPeriodMs ??
       (envMax === undefined ? DEFAULT_MAX_SEARCH_PERIOD_MS : Math.max(envMax, MIN_ENV_MAX_SEARCH_PERIOD_MS)),

@@ -5,7 +5,7 @@
 import { CA_PROTO_SEARCH, CA_PROTO_VERSION, INADDR_USE_SENDER, MAX_UDP_SEND } from '../constants.js';
 import { searchRequest, udpVersionMessage } from '../messages.js';
 import { parseDatagram } from '../stream-parser.js';
-import { intToIp } from './config.js';
+import { intToIpv4 } from '../../net.js';
 
 /** A resolved name: the server's TCP address and the minor version it announced. */
 export interface SearchHit {
@@ -135,7 +135,7 @@ export class SearchEngine {
       // p1 is the server address unless it says "use the sender" (rsrv always does); 0.0.0.0 is never
       // a usable address, so it is read the same way.
       const useSender = msg.parameter1 === INADDR_USE_SENDER || msg.parameter1 === 0;
-      const host = useSender ? fromAddress : intToIp(msg.parameter1);
+      const host = useSender ? fromAddress : intToIpv4(msg.parameter1);
       const minor = msg.payload.length >= 2 ? msg.payload.readUInt16BE(0) : serverMinor;
       this.pending.delete(cid);
       hits.push({ cid, host, port: msg.dataType, serverMinor: minor });

@@ -5,7 +5,7 @@ import { parseOptions } from '../command.js';
 import { EX_CONFIG, GwError, formatProblem } from '../../errors.js';
 import { checkAgentText, explain, renderAll, writeRendered, type AgentConfig } from '../../gwconfig/index.js';
 import { readConfigFile } from '../../gwconfig/load-agent.js';
-import { isIpv4 } from '../../gwconfig/net.js';
+import { isIpv4 } from '../../net.js';
 import { pvNameProblem } from '../../ca/pv-name.js';
 
 const USAGE = `Usage:

@@ -5,11 +5,16 @@ import type { Command } from '../command.js';
 import { parseOptions } from '../command.js';
 import { GwError } from '../../errors.js';
 import { createLogger } from '../../log.js';
-import { AccessSecurity, RecordDatabase, loadDbFiles, parseAcf } from '../../ioc/db/index.js';
-import { CONTROL_ASG, defaultAcf } from '../../ioc/access/default-acf.js';
-import { startCaServer, type CaServer } from '../../ioc/server/ca-server.js';
-import { HealthSampler } from '../../ioc/health/index.js';
-import { HealthIoc } from '../../ioc/health/health-ioc.js';
+import {
+  AccessSecurity,
+  CONTROL_ASG,
+  defaultAcf,
+  loadDbFiles,
+  parseAcf,
+  RecordDatabase,
+  startSoftIoc,
+} from '../../ioc/index.js';
+import { installShutdownHandlers } from '../../supervisor/index.js';
 
 const USAGE = `Usage: gwagent ioc [--db FILE ...] [--macros "P=X:,Q=Y"] [--acf FILE] [--health [--prefix P]]
 
@@ -59,48 +64,33 @@ export const command: Command = {
       db.setAccessPolicy(parseAcf(defaultAcf({ isDefaultWritable: true }), '(built-in)'));
     }
 
-    const live: { server?: CaServer } = {};
-    let health: HealthIoc | undefined;
-    if (values.health) {
-      const sampler = new HealthSampler({ facts: { stScript: dbFiles.join(' ') } });
-      await sampler.init();
-      health = new HealthIoc({
-        db,
-        prefix: values.prefix ?? `${hostname()}:`,
-        sampler,
-        controlAsg: CONTROL_ASG,
-        inputs: {
-          caClients: () => live.server?.clientCount ?? 0,
-          caChannels: () => live.server?.channelCount ?? 0,
-          suspended: () => 0,
-          recordCount: () => db.size,
-          extraSeverities: () => [],
-        },
-        onSysReset: () => {
-          log.warn('SYSRESET written: exiting so the supervisor restarts this IOC');
-          void shutdown(0);
-        },
-        onError: (m) => log.warn(m),
-      });
-      health.createRecords();
-    }
-    const server = await startCaServer({ provider: db, log: log.child('ca') });
-    live.server = server;
-    await health?.start();
-    log.info(`serving ${db.size} records on port ${server.tcpPort}`);
+    let exit: (code: number) => void = () => undefined;
+    const finished = new Promise<number>((resolve) => (exit = resolve));
+    const ioc = await startSoftIoc({
+      db,
+      log,
+      ...(values.health
+        ? {
+            health: {
+              prefix: values.prefix ?? `${hostname()}:`,
+              facts: { stScript: dbFiles.join(' ') },
+              controlAsg: CONTROL_ASG,
+              onSysReset: () => {
+                log.warn('SYSRESET written: exiting so the supervisor restarts this IOC');
+                process.kill(process.pid, 'SIGTERM');
+              },
+            },
+          }
+        : {}),
+    });
+    log.info(`serving ${db.size} records on port ${ioc.server.tcpPort}`);
 
-    let stopping = false;
-    const shutdown = async (code: number) => {
-      if (stopping) return;
-      stopping = true;
-      health?.stop();
-      await server.close();
-      done(code);
-    };
-    let done: (code: number) => void = () => undefined;
-    const finished = new Promise<number>((resolve) => (done = resolve));
-    process.once('SIGTERM', () => void shutdown(0));
-    process.once('SIGINT', () => void shutdown(0));
+    installShutdownHandlers(ioc, {
+      log: (m) => log.info(m),
+      stopping: 'the IOC',
+      waitingFor: 'the IOC to close',
+      onExit: exit,
+    });
     process.on('SIGHUP', () => {
       if (!acf) return log.info('SIGHUP: no --acf file to re-read');
       const r = acf.reload();

@@ -1,7 +1,7 @@
 // `gwagent run`: what the container runs. Starts the agent on a config file (or the embedded demo),
 // stops every gateway and exits 0 on SIGTERM/SIGINT, reloads on SIGHUP, restarts in place on SYSRESET.
 import { fileURLToPath } from 'node:url';
-import { Agent } from '../../agent/agent.js';
+import { Agent } from '../../agent/index.js';
 import {
   DemoSetupError,
   namespacedDemoUnavailable,
@@ -12,6 +12,7 @@ import { GwError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import type { Command } from '../command.js';
 import { parseOptions } from '../command.js';
+import { installShutdownHandlers } from '../../supervisor/index.js';
 
 const USAGE = `Usage: gwagent run --config FILE
        gwagent run --demo
@@ -108,24 +109,15 @@ export const command: Command = {
     }
 
     return new Promise<number>((resolve) => {
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) {
-          log.warn(`${signal} again: exiting without waiting for the gateways`);
-          process.exit(1);
-        }
-        stopping = true;
-        log.info(`${signal}: stopping every gateway`);
-        agent.stop().then(
-          () => resolve(0),
-          (err: unknown) => {
-            log.error(`stop failed: ${(err as Error).message}`);
-            resolve(1);
-          },
-        );
-      };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
+      installShutdownHandlers(
+        { close: () => agent.stop() },
+        {
+          log: (m) => log.info(m),
+          stopping: 'every gateway',
+          waitingFor: 'the gateways',
+          onExit: resolve,
+        },
+      );
       process.on('SIGHUP', () => {
         log.info('SIGHUP: reloading the configuration');
         void agent.reload();

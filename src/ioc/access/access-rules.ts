@@ -1,5 +1,6 @@
 // Evaluation of parsed access security rules (asLib semantics): which CA access a client gets to a
 // field of a record in access security group ASG at level ASL. Pure: no files, no reload logic.
+import { parseIpv4 } from '../../net.js';
 import { CA_PROTO_ACCESS_RIGHT_READ, CA_PROTO_ACCESS_RIGHT_WRITE } from '../../ca/constants.js';
 import type { ClientIdentity } from '../server/pv.js';
 
@@ -34,19 +35,6 @@ export interface AccessPolicy {
 export const ALLOW_ALL: AccessPolicy = {
   rights: () => CA_PROTO_ACCESS_RIGHT_READ | CA_PROTO_ACCESS_RIGHT_WRITE,
 };
-
-/** Dotted IPv4 -> unsigned 32-bit number, or undefined if not an IPv4 address. */
-export function parseIpv4(text: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (!m) return undefined;
-  let n = 0;
-  for (let i = 1; i <= 4; i++) {
-    const octet = Number(m[i]);
-    if (octet > 255) return undefined;
-    n = n * 256 + octet;
-  }
-  return n;
-}
 
 function hostMatches(p: HostPattern, who: ClientIdentity): boolean {
   if (p.kind === 'name') return p.name === who.host;

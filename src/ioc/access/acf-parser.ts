@@ -7,7 +7,8 @@ import { ProblemsError } from '../../errors.js';
 import type { Problem } from '../../errors.js';
 import { stripBom, stripComment, tokenizeLine } from '../db/db-lexer.js';
 import type { Token } from '../db/db-lexer.js';
-import { AccessRules, parseIpv4 } from './access-rules.js';
+import { parseIpv4 } from '../../net.js';
+import { AccessRules } from './access-rules.js';
 import type { AccessLevel, AccessRule, HostPattern } from './access-rules.js';
 
 class AcfError extends Error {

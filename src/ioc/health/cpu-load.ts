@@ -1,12 +1,10 @@
 // CPU percentages from two cumulative samples: host load and iowait (/proc/stat), a process's own
 // load (/proc/<pid>/stat) and a cgroup's load against its quota (cpu.stat, cpu.max). Pure arithmetic;
 // the sampler keeps the previous sample and the elapsed monotonic time.
+import { USER_HZ } from '../../proc.js';
 import { fail, ok, type Reading } from './reading.js';
 import { busyTicks, totalTicks, type CpuTimes } from './proc/stat.js';
 import type { CpuMax } from './proc/cgroup.js';
-
-/** USER_HZ: the unit of /proc/stat and /proc/<pid>/stat times. 100 on every mainstream Linux ABI. */
-export const DEFAULT_CLOCK_TICKS_PER_SEC = 100;
 
 function checkElapsed(elapsedSec: number): string | undefined {
   return elapsedSec > 0 ? undefined : 'no time elapsed since the previous sample';
@@ -45,7 +43,7 @@ export function processCpuLoad(
   curTicks: number,
   elapsedSec: number,
   cpuCount: number,
-  ticksPerSec = DEFAULT_CLOCK_TICKS_PER_SEC,
+  ticksPerSec = USER_HZ,
 ): Reading<number> {
   const bad = checkElapsed(elapsedSec);
   if (bad) return fail(bad);

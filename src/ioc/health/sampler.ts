@@ -11,18 +11,12 @@ import { countEntries, parsed, readText } from './fs-source.js';
 import { parseProcStat, type CpuTimes } from './proc/stat.js';
 import { parseMeminfo } from './proc/meminfo.js';
 import { parseLoadavg, parseUptime } from './proc/loadavg.js';
-import { parseMaxOpenFiles, parsePidStat, parsePidStatus } from './proc/pid.js';
+import { parsePidStat, USER_HZ } from '../../proc.js';
+import { parseMaxOpenFiles, parsePidStatus } from './proc/pid.js';
 import { parseOsRelease } from './proc/os-release.js';
 import { parseCgroupCounter } from './proc/cgroup.js';
 import { CgroupReader, type CgroupPlaces } from './cgroup-reader.js';
-import {
-  cgroupCpuLimit,
-  cgroupCpuLoad,
-  DEFAULT_CLOCK_TICKS_PER_SEC,
-  hostCpuLoad,
-  iowaitPercent,
-  processCpuLoad,
-} from './cpu-load.js';
+import { cgroupCpuLimit, cgroupCpuLoad, hostCpuLoad, iowaitPercent, processCpuLoad } from './cpu-load.js';
 import { epicsSeconds, fitString, formatTod, formatUptime, NOT_AVAILABLE, stringPiece } from './format.js';
 import { EPICS_ENV_PVS, type UpdateGroup } from './pv-table.js';
 
@@ -133,7 +127,7 @@ export class HealthSampler {
       pid: 'self',
       mounts: [{ name: 'ROOT', path: '/' }],
       interfaces: undefined,
-      clockTicksPerSec: DEFAULT_CLOCK_TICKS_PER_SEC,
+      clockTicksPerSec: USER_HZ,
       monotonicMs: () => performance.now(),
       wallMs: () => Date.now(),
       startWallMs: performance.timeOrigin,
@@ -424,7 +418,10 @@ export class HealthSampler {
     ]);
     const monoMs = this.options.monotonicMs();
     const stat = parsed(statPath, statText, parseProcStat);
-    const pidStat = parsed(pidStatPath, pidStatText, parsePidStat);
+    const pidStat = parsed(pidStatPath, pidStatText, (t) => {
+      const st = parsePidStat(t);
+      return st === undefined ? fail('malformed or truncated') : ok(st);
+    });
     return {
       monoMs,
       host: stat.ok ? ok({ cpu: stat.value.cpu, cpuCount: stat.value.cpuCount }) : stat,

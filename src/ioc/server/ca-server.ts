@@ -6,6 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { GwError } from '../../errors.js';
 import { createLogger, type Logger } from '../../log.js';
+import { broadcastAddress } from '../../net.js';
 import { BeaconSender } from './beacon.js';
 import type { Circuit } from './circuit.js';
 import { attachCircuit, DEFAULT_LIMITS, type ConnectionLimits } from './connection.js';
@@ -43,13 +44,11 @@ export interface CaServer {
 }
 
 /** The broadcast address of the host interface that has `address`, from its netmask. */
-export function broadcastOf(address: string): string | undefined {
+export function interfaceBroadcast(address: string): string | undefined {
   for (const list of Object.values(networkInterfaces())) {
     for (const a of list ?? []) {
       if (a.family !== 'IPv4' || a.address !== address) continue;
-      const ip = a.address.split('.').map(Number);
-      const mask = a.netmask.split('.').map(Number);
-      return ip.map((b, i) => (b | (~mask[i]! & 0xff)) & 0xff).join('.');
+      return broadcastAddress(a.address, a.netmask);
     }
   }
   return undefined;
@@ -61,7 +60,7 @@ function allBroadcasts(): string[] {
   for (const list of Object.values(networkInterfaces())) {
     for (const a of list ?? []) {
       if (a.family === 'IPv4' && !a.internal) {
-        const b = broadcastOf(a.address);
+        const b = interfaceBroadcast(a.address);
         if (b) out.add(b);
       }
     }
@@ -74,7 +73,7 @@ function beaconDestinations(s: ServerSettings): AddressPort[] {
   if (s.autoBeaconAddrList) {
     const bound = s.interfaces.filter((i) => i !== '0.0.0.0');
     const auto = bound.length
-      ? bound.map((i) => (i.startsWith('127.') ? i : (broadcastOf(i) ?? i)))
+      ? bound.map((i) => (i.startsWith('127.') ? i : (interfaceBroadcast(i) ?? i)))
       : allBroadcasts();
     for (const host of auto) dests.push({ host, port: s.beaconPort });
   }
@@ -182,7 +181,7 @@ export async function startCaServer(options: CaServerOptions): Promise<CaServer>
     log.info(`CA server listening on UDP ${host}:${settings.serverPort}`);
     // A socket bound to one address does not see broadcasts on Linux: bind its broadcast address too
     // (rsrv's CAS-UDP2), and answer through the unicast socket so replies come from the server port.
-    const bcast = host === '0.0.0.0' ? undefined : broadcastOf(host);
+    const bcast = host === '0.0.0.0' ? undefined : interfaceBroadcast(host);
     if (bcast && bcast !== host) {
       const bsock = await bindUdp(bcast, settings.serverPort);
       bsock.on('message', onDatagram(sock));

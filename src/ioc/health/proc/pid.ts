@@ -1,65 +1,6 @@
-// Parsers for per-process files: /proc/<pid>/stat, /proc/<pid>/status and /proc/<pid>/limits.
-// Pure: text in, typed values out. They serve the agent itself (`self`) and, later, gateway processes.
+// Parsers for per-process files: /proc/<pid>/status and /proc/<pid>/limits (/proc/<pid>/stat is
+// src/proc.ts's, shared with the supervisor). Pure: text in, typed values out.
 import { fail, ok, parseCount, type Reading } from '../reading.js';
-
-export interface PidStat {
-  pid: number;
-  comm: string;
-  /** One-letter state: R, S, D, Z, T (stopped by a signal), t (tracing stop), ... */
-  state: string;
-  ppid: number;
-  /** CPU time in USER_HZ ticks. */
-  utime: number;
-  stime: number;
-  numThreads: number;
-  /** Start time after boot, in USER_HZ ticks. */
-  starttime: number;
-}
-
-/**
- * Parses /proc/<pid>/stat. The command name sits in parentheses and may itself contain spaces and
- * `)`, so fields are counted from the last `)` (as procps does).
- */
-export function parsePidStat(text: string): Reading<PidStat> {
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open < 0 || close < open) return fail('no (comm) field');
-  const pid = parseCount(text.slice(0, open).trim());
-  // After ")": field 3 (state) is index 0, so field N is index N - 3.
-  const rest = text
-    .slice(close + 1)
-    .trim()
-    .split(/\s+/);
-  const num = (field: number): number | undefined => parseCount(rest[field - 3]);
-  const state = rest[0];
-  const ppid = num(4);
-  const utime = num(14);
-  const stime = num(15);
-  const numThreads = num(20);
-  const starttime = num(22);
-  if (
-    pid === undefined ||
-    state === undefined ||
-    !/^[A-Za-z]$/.test(state) ||
-    ppid === undefined ||
-    utime === undefined ||
-    stime === undefined ||
-    numThreads === undefined ||
-    starttime === undefined
-  ) {
-    return fail('malformed or truncated');
-  }
-  return ok({
-    pid,
-    comm: text.slice(open + 1, close),
-    state,
-    ppid,
-    utime,
-    stime,
-    numThreads,
-    starttime,
-  });
-}
 
 export interface PidStatus {
   /** Resident set size in bytes (VmRSS): what devIocStats reports as MEM_USED. */

@@ -1,6 +1,7 @@
-// IPv4 arithmetic for the config generator: parsing dotted quads and CIDR, broadcast, overlap, membership.
-// Pure: no DNS, no sockets. Only numeric IPv4 is accepted, because ca-gateway's DENY FROM turns an
-// unresolvable host into "deny everyone" and -sip/-cip need numeric interface addresses anyway.
+// IPv4 addresses and ports, parsed one way for the config generator, the EPICS_CA*/CAS* environment, the
+// CA client and access security: dotted quads, CIDR, host[:port], broadcast, overlap, membership.
+// Pure: no DNS, no sockets. A dotted quad must be canonical (no leading zeros): inet_aton reads 010 as
+// octal 8 and EPICS's aToIPAddr as decimal 10, so such an address is refused rather than guessed.
 
 /** A parsed IPv4 network: the interface address and its prefix length. */
 export interface Ipv4Network {
@@ -15,6 +16,12 @@ export function isIpv4(text: string): boolean {
   return QUAD.test(text);
 }
 
+/** The address as an unsigned 32-bit number; undefined unless it is a canonical dotted quad. */
+export function parseIpv4(text: string): number | undefined {
+  return isIpv4(text) ? ipv4ToInt(text) : undefined;
+}
+
+/** A canonical dotted quad (checked by the caller) as an unsigned 32-bit number. */
 export function ipv4ToInt(address: string): number {
   return address.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
 }
@@ -69,13 +76,35 @@ export interface AddressEntry {
   port?: number;
 }
 
+/** A TCP/UDP port, 1..65535 in decimal; undefined otherwise. */
+export function parsePort(text: string): number | undefined {
+  if (!/^\d{1,5}$/.test(text)) return undefined;
+  const port = Number(text);
+  return port >= 1 && port <= 65535 ? port : undefined;
+}
+
 /** Parses "a.b.c.d" or "a.b.c.d:port"; undefined when malformed. */
 export function parseAddressEntry(text: string): AddressEntry | undefined {
   const [address, port, extra] = text.split(':');
   if (address === undefined || extra !== undefined || !isIpv4(address)) return undefined;
   if (port === undefined) return { address };
-  if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) return undefined;
-  return { address, port: Number(port) };
+  const n = parsePort(port);
+  return n === undefined ? undefined : { address, port: n };
+}
+
+/** Parses "host" or "host:port" (a host name or an address, as EPICS_CA_ADDR_LIST takes); the default
+ * port applies when none is given. Undefined when malformed. */
+export function parseHostPort(text: string, defaultPort: number): { host: string; port: number } | undefined {
+  const m = /^([^:\s]+)(?::(\d+))?$/.exec(text.trim());
+  if (!m?.[1]) return undefined;
+  const port = m[2] === undefined ? defaultPort : parsePort(m[2]);
+  return port === undefined ? undefined : { host: m[1], port };
+}
+
+/** The directed broadcast of an interface address and its netmask (address | ~netmask). */
+export function broadcastAddress(address: string, netmask: string): string {
+  const mask = ipv4ToInt(netmask);
+  return intToIpv4((ipv4ToInt(address) | (~mask >>> 0)) >>> 0);
 }
 
 export function formatAddressEntry(entry: AddressEntry): string {
