@@ -14,6 +14,7 @@ import { freePort } from '../client/helpers.js';
 import { ContainerNets } from '../support/netns.js';
 import { NsTunnel } from '../support/ns-tunnel.js';
 import { peerBin } from '../support/peers.js';
+import { LOOPBACK_CLIENT_ENV, LOOPBACK_SERVER_ENV } from '../support/loopback-env.js';
 
 export { freePort };
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -100,11 +101,8 @@ export function spawnAgent(configPath: string, env: Record<string, string> = {},
     cwd: REPO,
     env: {
       ...process.env,
-      EPICS_CAS_INTF_ADDR_LIST: '127.0.0.1',
-      EPICS_CAS_AUTO_BEACON_ADDR_LIST: 'NO',
-      EPICS_CAS_BEACON_ADDR_LIST: '127.0.0.1',
-      EPICS_CA_AUTO_ADDR_LIST: 'NO',
-      EPICS_CA_ADDR_LIST: '127.0.0.1',
+      ...LOOPBACK_SERVER_ENV,
+      ...LOOPBACK_CLIENT_ENV,
       GWAGENT_CA_CONN_TMO: '1',
       ...env,
     },

@@ -5,6 +5,7 @@ import { memoryLogger } from '../../src/log.js';
 import { startCaServer, type CaServer } from '../../src/ioc/server/ca-server.js';
 import type { PvProvider } from '../../src/ioc/server/pv.js';
 import { freePort } from '../support/ports.js';
+import { LOOPBACK_SERVER_ENV } from '../support/loopback-env.js';
 
 export { freePort };
 
@@ -14,9 +15,7 @@ export async function startServer(provider: PvProvider, port: number): Promise<C
     provider,
     log: memoryLogger(),
     env: {
-      EPICS_CAS_INTF_ADDR_LIST: '127.0.0.1',
-      EPICS_CAS_AUTO_BEACON_ADDR_LIST: 'NO',
-      EPICS_CAS_BEACON_ADDR_LIST: '127.0.0.1',
+      ...LOOPBACK_SERVER_ENV,
       EPICS_CAS_BEACON_PORT: String(beaconPort),
       EPICS_CAS_SERVER_PORT: String(port),
     },

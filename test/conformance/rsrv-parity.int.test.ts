@@ -15,6 +15,7 @@ import { memoryLogger } from '../../src/log.js';
 import { freePort } from '../support/ports.js';
 import { splitStream } from '../support/ca-wire.js';
 import { cstr, eventMask, fields, frame, type Wire } from './harness.js';
+import { LOOPBACK_SERVER_ENV } from '../support/loopback-env.js';
 
 const PEERS = process.env.EPICS_PEERS ?? resolve(import.meta.dirname, '../../../shared/peers/epics');
 const SOFTIOC = join(PEERS, 'bin/linux-x86_64/softIoc');
@@ -118,9 +119,7 @@ beforeAll(async () => {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       PATH: process.env.PATH,
-      EPICS_CAS_INTF_ADDR_LIST: '127.0.0.1',
-      EPICS_CAS_AUTO_BEACON_ADDR_LIST: 'NO',
-      EPICS_CAS_BEACON_ADDR_LIST: '127.0.0.1',
+      ...LOOPBACK_SERVER_ENV,
       EPICS_CAS_SERVER_PORT: String(rsrvPort),
       EPICS_CAS_BEACON_PORT: String(beacon),
       EPICS_CA_REPEATER_PORT: String(beacon),
@@ -140,9 +139,7 @@ beforeAll(async () => {
   ours = await startCaServer({
     provider: db,
     env: {
-      EPICS_CAS_INTF_ADDR_LIST: '127.0.0.1',
-      EPICS_CAS_AUTO_BEACON_ADDR_LIST: 'NO',
-      EPICS_CAS_BEACON_ADDR_LIST: '127.0.0.1',
+      ...LOOPBACK_SERVER_ENV,
       EPICS_CAS_SERVER_PORT: String(port),
       EPICS_CAS_BEACON_PORT: String(await freePort()),
     },

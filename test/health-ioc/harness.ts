@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../interop/server-fixture.js';
 import { expandHealthPvs, type HealthPvDef } from '../../src/ioc/health/pv-table.js';
 import { defaultInterfaces } from '../../src/ioc/health/sampler.js';
+import { LOOPBACK_SERVER_ENV } from '../support/loopback-env.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const DRIVER = fileURLToPath(new URL('./health_driver.py', import.meta.url));
@@ -71,9 +72,7 @@ export async function startHealthServer(
           ...opts.env,
           EPICS_CAS_SERVER_PORT: String(port),
           EPICS_CAS_BEACON_PORT: String(await freePort()),
-          EPICS_CAS_INTF_ADDR_LIST: '127.0.0.1',
-          EPICS_CAS_AUTO_BEACON_ADDR_LIST: 'NO',
-          EPICS_CAS_BEACON_ADDR_LIST: '127.0.0.1',
+          ...LOOPBACK_SERVER_ENV,
         },
         stdio: ['ignore', 'ignore', 'pipe'],
       },

@@ -6,6 +6,7 @@ import type { ConnectionLimits } from '../../src/ioc/server/connection.js';
 import { memoryLogger } from '../../src/log.js';
 import { freePort } from '../support/ports.js';
 import type { SimpleProvider } from '../support/simple-pvs.js';
+import { LOOPBACK_SERVER_ENV } from '../support/loopback-env.js';
 
 export { freePort };
 
@@ -35,9 +36,7 @@ export async function startServer(
     const server = await startCaServer({
       provider,
       env: {
-        EPICS_CAS_INTF_ADDR_LIST: '127.0.0.1',
-        EPICS_CAS_AUTO_BEACON_ADDR_LIST: 'NO',
-        EPICS_CAS_BEACON_ADDR_LIST: '127.0.0.1',
+        ...LOOPBACK_SERVER_ENV,
         EPICS_CAS_SERVER_PORT: String(port),
         EPICS_CAS_BEACON_PORT: String(beaconPort),
         ...opts.env,

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as C from '../../src/ca/constants.js';
 import { freePort, RawPeer, sleep, until } from './live.js';
 import { createChanReq, cstr, eventAddReq, f64, frame, versionReq, type Wire } from './wire.js';
+import { LOOPBACK_SERVER_ENV } from '../support/loopback-env.js';
 
 const DB = `record(ao, "BP:AO") {
   field(DRVH, "100")
@@ -49,9 +50,7 @@ beforeAll(async () => {
   ioc = spawn(process.execPath, ['bin/gwagent.js', 'ioc', '--db', join(dir, 'bp.db')], {
     env: {
       PATH: process.env.PATH,
-      EPICS_CAS_INTF_ADDR_LIST: '127.0.0.1',
-      EPICS_CAS_AUTO_BEACON_ADDR_LIST: 'NO',
-      EPICS_CAS_BEACON_ADDR_LIST: '127.0.0.1',
+      ...LOOPBACK_SERVER_ENV,
       EPICS_CAS_BEACON_PORT: String(await freePort()),
       EPICS_CAS_SERVER_PORT: String(port),
     },

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './live.js';
+import { LOOPBACK_SERVER_ENV } from '../support/loopback-env.js';
 
 interface Outcome {
   code: number | null;
@@ -38,9 +39,7 @@ beforeAll(async () => {
   // Any IOC that wrongly started would serve on loopback only, on a port nobody else uses.
   env = {
     PATH: process.env.PATH,
-    EPICS_CAS_INTF_ADDR_LIST: '127.0.0.1',
-    EPICS_CAS_AUTO_BEACON_ADDR_LIST: 'NO',
-    EPICS_CAS_BEACON_ADDR_LIST: '127.0.0.1',
+    ...LOOPBACK_SERVER_ENV,
     EPICS_CAS_SERVER_PORT: String(await freePort()),
     EPICS_CA_AUTO_ADDR_LIST: 'NO',
     EPICS_CA_ADDR_LIST: '127.0.0.1:1',

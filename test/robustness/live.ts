@@ -11,6 +11,7 @@ import type { PvProvider } from '../../src/ioc/server/pv.js';
 import { memoryLogger } from '../../src/log.js';
 import { WireReader, type Wire } from './wire.js';
 import { freePort } from '../support/ports.js';
+import { LOOPBACK_SERVER_ENV } from '../support/loopback-env.js';
 
 export { freePort };
 
@@ -26,9 +27,7 @@ export async function startServer(
     log,
     limits,
     env: {
-      EPICS_CAS_INTF_ADDR_LIST: '127.0.0.1',
-      EPICS_CAS_AUTO_BEACON_ADDR_LIST: 'NO',
-      EPICS_CAS_BEACON_ADDR_LIST: '127.0.0.1',
+      ...LOOPBACK_SERVER_ENV,
       EPICS_CAS_BEACON_PORT: String(beaconPort),
       EPICS_CAS_SERVER_PORT: String(port),
     },

@@ -8,17 +8,15 @@ import { loadSite } from '../../src/gwconfig/site-model.js';
 import { renderSite } from '../../src/gwconfig/site-render.js';
 import { loopbackIni } from './agent-ini.js';
 import { REPO } from './surface-files.js';
+import { LOOPBACK_CLIENT_ENV, LOOPBACK_SERVER_ENV } from '../support/loopback-env.js';
 
 const GWAGENT = join(REPO, 'bin/gwagent.js');
 
 /** The agent's environment: CA server and client on loopback only. */
 export const AGENT_ENV: NodeJS.ProcessEnv = {
   ...process.env,
-  EPICS_CAS_INTF_ADDR_LIST: '127.0.0.1',
-  EPICS_CAS_AUTO_BEACON_ADDR_LIST: 'NO',
-  EPICS_CAS_BEACON_ADDR_LIST: '127.0.0.1',
-  EPICS_CA_AUTO_ADDR_LIST: 'NO',
-  EPICS_CA_ADDR_LIST: '127.0.0.1',
+  ...LOOPBACK_SERVER_ENV,
+  ...LOOPBACK_CLIENT_ENV,
   GWAGENT_CA_CONN_TMO: '1',
 };
 
