@@ -359,9 +359,11 @@ check "a broken config exits 78 with every problem as file:line in podman logs" 
 volumes "$ID-quit"
 agent_ini 192.0.2.9 | run_container "$ID-quit" -d >/dev/null
 quit_reason_shown() {
-  pv_is $HEALTH GWITEST:GWR:LAST_EXIT 'exit 0' && site_caget $HEALTH -t GWITEST:GWR:LOG_MSG | grep -q 'server isnt attached to a netw'
+  # "exit 0: server isnt attached to a network" passes LAST_EXIT's 39 characters: the reason stands alone
+  pv_is $HEALTH GWITEST:GWR:LAST_EXIT 'server isnt attached to a network' &&
+    site_caget $HEALTH -t GWITEST:GWR:LOG_MSG | grep -q 'server isnt attached to a netw'
 }
-check "a gateway that exits at once shows LAST_EXIT 'exit 0' and its reason in LOG_MSG" wait_until 30 quit_reason_shown
+check "a gateway that exits at once shows its reason in LAST_EXIT and LOG_MSG" wait_until 30 quit_reason_shown
 say "GWR: LAST_EXIT '$(site_caget "$HEALTH" -t GWITEST:GWR:LAST_EXIT)', LOG_MSG '$(site_caget "$HEALTH" -t GWITEST:GWR:LOG_MSG)'"
 forward_serves() { pv_is $HEALTH GWITEST:GWF:STATE RUNNING && pv_is 198.51.100.2 GWI:ACC:VAL 42; }
 check "meanwhile the agent serves its PVs and the forward gateway runs" wait_until 20 forward_serves
