@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MIRRORED_STATS } from '../../src/agent/gateway-pvs.js';
-import { main } from '../../src/cli/main.js';
 import { checkAgentText } from '../../src/gwconfig/load-agent.js';
 import { surfaceSite } from '../../src/surfaces/index.js';
 import { child, childText, macrosOf, parseXml, type XmlElement } from '../../scripts/bob/xml-tree.js';
@@ -22,25 +21,9 @@ import {
   renderExample,
   xmllint,
 } from './surface-files.js';
+import { runCli } from '../support/run-cli.js';
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const run = runCli;
 
 afterEach(() => {
   vi.restoreAllMocks();
