@@ -125,6 +125,23 @@ export class ExtraAgent {
   }
 }
 
+/**
+ * The network sections of a loopback-only agent config. The stand-in serves only on 127.0.0.1: that is
+ * the "GIN" here, forward gateways serve on it.
+ */
+export const LOOPBACK_NETWORK_LINES: readonly string[] = [
+  '[network.sub]',
+  'interface = lo',
+  'address = 127.0.0.2/32',
+  'search = 127.0.0.5',
+  '',
+  '[network.gin]',
+  'interface = lo:gin',
+  'address = 127.0.0.1/32',
+  'gin = yes',
+  'search = 127.0.0.4',
+];
+
 export class AgentFixture {
   readonly dir: string;
   readonly stateDir: string;
@@ -200,19 +217,7 @@ export class AgentFixture {
   private networkLines(): string[] {
     const n = this.nets;
     if (!n) {
-      return [
-        // The stand-in serves only on 127.0.0.1: that is the "GIN" here, forward gateways serve on it.
-        '[network.sub]',
-        'interface = lo',
-        'address = 127.0.0.2/32',
-        'search = 127.0.0.5',
-        '',
-        '[network.gin]',
-        'interface = lo:gin',
-        'address = 127.0.0.1/32',
-        'gin = yes',
-        'search = 127.0.0.4',
-      ];
+      return [...LOOPBACK_NETWORK_LINES];
     }
     // Clients search each subnet's broadcast address (an IOC in the subnet namespace answers on 5064).
     return [

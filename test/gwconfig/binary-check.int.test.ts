@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LOOPBACK_NETWORK_LINES } from '../agent/harness.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'gwagent-binary-'));
@@ -37,16 +38,7 @@ function config(binaryA: string, binaryB: string): string {
       '[control]',
       `socket = ${join(dir, 'control.sock')}`,
       '',
-      '[network.sub]',
-      'interface = lo',
-      'address = 127.0.0.2/32',
-      'search = 127.0.0.5',
-      '',
-      '[network.gin]',
-      'interface = lo:gin',
-      'address = 127.0.0.1/32',
-      'gin = yes',
-      'search = 127.0.0.4',
+      ...LOOPBACK_NETWORK_LINES,
       '',
       '[gateway.GWA]',
       'direction = forward',
