@@ -30,9 +30,12 @@ const LINE = /^\[([^\]]*)\]\s*$|^([^=]+)(=(.*))?$/;
 export function readIni(file: string, text: string): IniDocument {
   const sections: IniSection[] = [{ name: '', line: 0, entries: [] }];
   const junk: IniDocument['junk'] = [];
-  const lines = text.split(/\r?\n|\r/);
-  lines.forEach((raw, index) => {
-    const line = index + 1;
+  // A lone CR splits a line as ini.parse does, but numbers count LF only, as grep -n, sed and editors
+  // do, so that FILE:LINE points where the user looks.
+  const lines = text
+    .split(/\r?\n/)
+    .flatMap((physical, index) => physical.split('\r').map((raw) => ({ raw, line: index + 1 })));
+  lines.forEach(({ raw, line }) => {
     if (/^\s*$/.test(raw) || /^\s*[;#]/.test(raw)) return;
     const match = LINE.exec(raw);
     if (!match) {

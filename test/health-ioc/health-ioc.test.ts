@@ -4,7 +4,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   CA_PROTO_ACCESS_RIGHT_READ,
   CA_PROTO_ACCESS_RIGHT_WRITE,
@@ -264,5 +264,44 @@ describe('HealthIoc options', () => {
     expect(resets).toBe(0);
     await pv.write({ dbrType: DBR_ENUM, count: 1, value: [1] }, local);
     expect(resets).toBe(1);
+  });
+});
+
+describe('HealthIoc sampling schedule', () => {
+  it('samples LOAD again one second after start (the first window is start-up), then every LOAD period', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const sampler = new HealthSampler({
+        procRoot: join(dir, 'proc'),
+        sysfsCgroupRoot: join(dir, 'cgroup'),
+        osReleasePaths: [],
+        mounts: [],
+        interfaces: [],
+        networkInterfaces: () => ({}),
+      });
+      await sampler.init();
+      const groups: string[] = [];
+      const sampleGroup = sampler.sampleGroup.bind(sampler);
+      sampler.sampleGroup = (g) => {
+        groups.push(g);
+        return sampleGroup(g);
+      };
+      db = new RecordDatabase();
+      ioc = new HealthIoc({ db, prefix: P, sampler, controlAsg: CONTROL_ASG, inputs: inputs() });
+      ioc.createRecords();
+      await ioc.start();
+      const loads = () => groups.filter((g) => g === 'LOAD').length;
+      expect(loads()).toBe(1);
+      await vi.advanceTimersByTimeAsync(999);
+      expect(loads()).toBe(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(loads()).toBe(2);
+      await vi.advanceTimersByTimeAsync(9_999);
+      expect(loads()).toBe(2);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(loads()).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -24,6 +24,8 @@ import { recordAlarm, statusMessage, type AlarmSource } from './status-message.j
  * misleads. Read it as text with `caget -S`, pyepics `as_string=True` or a display's long-string mode.
  */
 export const STATUS_MSG_NELM = 1024;
+/** Seconds after start when LOAD samples again, so its first figures leave the start-up window. */
+const FIRST_LOAD_RESAMPLE_S = 1;
 
 type PeriodicGroup = Exclude<UpdateGroup, 'static'>;
 
@@ -186,11 +188,16 @@ export class HealthIoc {
     });
   }
 
-  /** Samples everything once, then keeps each group on its period. */
+  /**
+   * Samples everything once, then keeps each group on its period. The first LOAD window is the agent's
+   * own start-up (from sampler.init() to now), busy by nature: LOAD samples again after a second
+   * instead of showing start-up load for a whole period.
+   */
   async start(): Promise<void> {
     this.apply(this.opts.sampler.sampleStatic(), Date.now());
     for (const g of Object.keys(this.periodsS) as PeriodicGroup[]) await this.sample(g);
-    for (const g of Object.keys(this.periodsS) as PeriodicGroup[]) this.arm(g);
+    for (const g of Object.keys(this.periodsS) as PeriodicGroup[])
+      this.arm(g, g === 'LOAD' ? Math.min(FIRST_LOAD_RESAMPLE_S, this.periodsS.LOAD) : undefined);
   }
 
   stop(): void {
@@ -205,13 +212,13 @@ export class HealthIoc {
     this.arm(group);
   }
 
-  private arm(group: PeriodicGroup): void {
+  private arm(group: PeriodicGroup, delayS = this.periodsS[group]): void {
     const old = this.timers.get(group);
     if (old) clearTimeout(old);
     if (this.stopped) return;
     const t = setTimeout(() => {
       void this.sample(group).finally(() => this.arm(group));
-    }, this.periodsS[group] * 1000);
+    }, delayS * 1000);
     t.unref();
     this.timers.set(group, t);
   }
