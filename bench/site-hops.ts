@@ -7,7 +7,7 @@
 // Prints a table and JSON; not a test (the figures depend on the machine and its load).
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { netnsUnavailable } from '../test/site/netns-harness.js';
+import { netnsUnavailable } from '../test/support/netns.js';
 import { REPO, SiteBed, findPeers, type NetworkName } from '../test/site/site-bed.js';
 
 const GETS = Number(process.env.BENCH_GETS ?? 2000);

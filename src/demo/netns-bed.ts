@@ -2,7 +2,8 @@
 // CA traffic between hosts (a gateway binds -sip only on a broadcast-capable, non-loopback interface).
 // Every name carries a per-run tag `<prefix><4 hex>` plus the creating PID, so parallel runs never
 // collide and a later run removes what a crashed one left; addresses exist only inside the namespaces.
-// Needs root and iproute2. The API is documented in test/site/netns-harness.ts, which re-exports it.
+// Needs root and iproute2. The one namespace harness of the demo, the site test bed and the agent tests;
+// its API is documented in test/support/netns.ts, the tests' entry point.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
@@ -103,8 +104,13 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** A prefix short enough for interface names (`<tag>p<n>` within IFNAMSIZ). */
+const PREFIX_PATTERN = /^[a-z][a-z0-9]{0,5}$/;
+
 /** Namespaces a run of this harness made: `<prefix><4 hex>-<pid>-<short>` in /run/netns. */
-const NS_PATTERN = /^([a-z]+[0-9a-f]{4})-(\d+)-[\w.-]+$/;
+function namespacePattern(prefix: string): RegExp {
+  return new RegExp(`^${prefix}[0-9a-f]{4}-(\\d+)-[\\w.-]+$`);
+}
 
 export class NetnsBed {
   /** The per-run tag, e.g. gws3fa1: names of namespaces and of interfaces outside containers start with it. */
@@ -118,7 +124,10 @@ export class NetnsBed {
   constructor(options: { prefix?: string } = {}) {
     const reason = netnsUnavailable();
     if (reason !== undefined) throw new Error(`NetnsBed: ${reason}`);
-    const prefix = options.prefix ?? 'gws';
+    // GWAGENT_NETNS_PREFIX: one name prefix for every bed of a run (several users of one machine)
+    const prefix = process.env['GWAGENT_NETNS_PREFIX'] || options.prefix || 'gws';
+    if (!PREFIX_PATTERN.test(prefix))
+      throw new Error(`NetnsBed: namespace prefix '${prefix}' is not [a-z][a-z0-9]{0,5}`);
     this.tag = `${prefix}${randomBytes(2).toString('hex')}`;
     NetnsBed.sweep(prefix);
     process.once('exit', this.onExit);
@@ -132,11 +141,10 @@ export class NetnsBed {
     } catch {
       return;
     }
+    const pattern = namespacePattern(prefix);
     for (const name of names) {
-      const m = NS_PATTERN.exec(name);
-      if (m === null || !m[1]!.startsWith(prefix) || !/^[0-9a-f]{4}$/.test(m[1]!.slice(prefix.length)))
-        continue;
-      if (isAlive(Number(m[2]))) continue;
+      const m = pattern.exec(name);
+      if (m === null || isAlive(Number(m[1]))) continue;
       killNamespacePids(name);
       try {
         execFileSync(IP!, ['netns', 'delete', name], { stdio: 'ignore', timeout: 10_000 });
@@ -210,6 +218,12 @@ export class NetnsBed {
     await this.ip(['-n', net, 'link', 'set', peer, 'up']);
     await this.ip(['-n', inside, 'addr', 'add', cidr, 'brd', '+', 'dev', ifname]);
     await this.ip(['-n', inside, 'link', 'set', ifname, 'up']);
+  }
+
+  /** The argv that runs `argv` inside the namespace (nsenter execs it: the pid is the program's own). */
+  argvIn(short: string, argv: string[]): string[] {
+    const [cmd, args] = inNamespace(this.ns(short), argv);
+    return [cmd, ...args];
   }
 
   /** Runs argv inside the namespace to completion (bounded by timeoutMs). */

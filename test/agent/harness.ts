@@ -164,8 +164,8 @@ export class AgentFixture {
   private tunnel: NsTunnel | undefined;
 
   /** An agent supervising the REAL ca-gateway (peers) in a container of network namespaces. */
-  static real(name = 'T'): AgentFixture {
-    return new AgentFixture(name, new ContainerNets().create());
+  static async real(name = 'T'): Promise<AgentFixture> {
+    return new AgentFixture(name, await new ContainerNets().create());
   }
 
   get isReal(): boolean {
@@ -445,7 +445,7 @@ export class AgentFixture {
           /* already gone */
         }
       }
-    this.nets?.dispose();
+    await this.nets?.dispose();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -51,13 +51,13 @@ describeWithPeers(
   'the real ca-gateway under gwagent run (forward/reverse pair in network namespaces)',
   () => {
     beforeAll(async () => {
-      agent = AgentFixture.real('RG');
+      agent = await AgentFixture.real('RG');
       const nets = agent.nets!;
       const db = join(agent.dir, 'subnet.db');
       writeFileSync(db, DB);
       // the subnet's IOC, on the standard port of its own namespace
       nets.spawn(nets.subNs, [peerBin('softIoc'), '-D', softIocDbd(), '-S', '-d', db], {
-        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', EPICS_CA_AUTO_ADDR_LIST: 'NO' },
+        EPICS_CA_AUTO_ADDR_LIST: 'NO',
       });
       await agent.configure([FWD, REV]);
       await agent.start();

@@ -9,7 +9,7 @@ import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PEERS_DIR } from '../support/peers.js';
-import { NetnsBed, type BedProcess, type RunResult } from './netns-harness.js';
+import { NetnsBed, type BedProcess, type RunResult } from '../support/netns.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const GWAGENT = join(REPO, 'bin/gwagent.js');

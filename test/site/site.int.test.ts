@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { netnsUnavailable, type BedProcess } from './netns-harness.js';
+import { netnsUnavailable, type BedProcess } from '../support/netns.js';
 import { NETWORKS, SiteBed, findPeers, type NetworkName } from './site-bed.js';
 
 const peers = findPeers();

@@ -1,131 +1,116 @@
-// Test-only: one gateway container's networks in Linux network namespaces, made and removed by the test.
-// Three namespaces named gwr<random>{a,s,g}: `a` is the container (agent and gateways), `s` its subnet
-// and `g` the GIN, joined to `a` by a veth pair each; every address lives inside them (10.71.x.0/24),
-// nothing reaches another network. pcas binds an explicit -sip only on such a broadcast-capable
-// interface, and clients in `s` or `g` search from addresses other than the container's own (whose
-// searches its DENY FROM lines refuse). Each namespace gets its own caRepeater, and dispose() ends every
-// process left in them (all started by the test) before deleting the namespaces.
-import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+// Test-only entry point of the one network-namespace harness (src/demo/netns-bed.ts, shared with the
+// namespaced demo and the site test bed): real subnets on one machine, made and removed by the harness
+// itself, addresses only inside the namespaces, every step bounded in time. Adds ContainerNets, one
+// gateway container's networks for the agent tests. Owns no assertions.
+//
+// API of NetnsBed:
+//   netnsUnavailable(): string | undefined   why namespaces cannot be used here (not root, no `ip`), or undefined
+//   const bed = new NetnsBed({ prefix: 'gws' })   tag = prefix + 4 random hex; namespaces `<tag>-<pid>-<short>`;
+//                                             removes namespaces a crashed earlier run of this prefix left;
+//                                             GWAGENT_NETNS_PREFIX in the environment overrides the prefix
+//   await bed.network('gin')                  a namespace holding bridge br0 (the network's switch)
+//   await bed.host('gin', '198.18.0.10/24')   the network's own namespace as a host: the address on br0
+//   await bed.namespace('cr01')               a namespace for a container (lo up); returns its full name
+//   await bed.link('cr01', 'eth0', 'gin', '198.18.0.91/24')
+//                                             a veth: eth0 in cr01 with the address (brd +), peer on gin's br0
+//   bed.ns('cr01')                            the full namespace name
+//   bed.argvIn('cr01', argv)                  the argv that runs argv inside (nsenter --net: same pid)
+//   await bed.run('cr01', argv, { env, timeoutMs })   run to completion inside -> { code, signal, stdout, stderr }
+//   bed.start('cr01', argv, { env, cwd })     a long-running process inside -> BedProcess (pid, output,
+//                                             isRunning, exited, stop(signal, timeoutMs))
+//   bed.pids('cr01') / await bed.killAll('cr01')   every process inside a namespace ("kill a container")
+//   await bed.dispose()                       kill everything in every namespace, delete them; idempotent,
+//                                             and also run on process exit
 import { peerBin } from './peers.js';
+import { NetnsBed, type BedProcess, type RunResult } from '../../src/demo/netns-bed.js';
+
+export * from '../../src/demo/netns-bed.js';
 
 export interface VethLink {
   /** Interface name in the container namespace. */
   iface: string;
   /** The container's address on it. */
   own: string;
-  /** The address of the far end (a client or IOC host). */
+  /** The address of the network's own host (a client or IOC host). */
   peer: string;
   prefixLength: 24;
 }
 
-function ip(...args: string[]): void {
-  execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
-}
-
+/**
+ * One gateway container on a NetnsBed: namespace `a` (the agent and its gateways) linked to two networks,
+ * `s` (its subnet) and `g` (the GIN), each a bridge whose own namespace is a host (IOC, clients). pcas
+ * binds an explicit -sip only on such a broadcast-capable interface, and clients in `s` or `g` search
+ * from addresses other than the container's own (whose searches its DENY FROM lines refuse). Programs
+ * started here see PATH and what the test gives, none of the test host's EPICS_* settings.
+ */
 export class ContainerNets {
-  readonly id = `gwr${randomBytes(3).toString('hex')}`;
-  readonly agentNs = `${this.id}a`;
-  readonly subNs = `${this.id}s`;
-  readonly ginNs = `${this.id}g`;
-  readonly sub: VethLink = { iface: `${this.id}s0`, own: '10.71.2.1', peer: '10.71.2.2', prefixLength: 24 };
-  readonly gin: VethLink = { iface: `${this.id}g0`, own: '10.71.1.1', peer: '10.71.1.2', prefixLength: 24 };
-  private isCreated = false;
+  readonly bed = new NetnsBed({ prefix: 'gwr' });
+  readonly agentNs = 'a';
+  readonly subNs = 's';
+  readonly ginNs = 'g';
+  readonly sub: VethLink = { iface: 'sub0', own: '10.71.2.1', peer: '10.71.2.2', prefixLength: 24 };
+  readonly gin: VethLink = { iface: 'gin0', own: '10.71.1.1', peer: '10.71.1.2', prefixLength: 24 };
 
   /** Creates the namespaces, links and addresses, and a caRepeater in each namespace. */
-  create(): this {
+  async create(): Promise<this> {
     try {
-      for (const ns of [this.agentNs, this.subNs, this.ginNs]) {
-        ip('netns', 'add', ns);
-        ip('-n', ns, 'link', 'set', 'lo', 'up');
+      for (const [ns, l] of [
+        [this.subNs, this.sub],
+        [this.ginNs, this.gin],
+      ] as const) {
+        await this.bed.network(ns);
+        await this.bed.host(ns, `${l.peer}/${l.prefixLength}`);
       }
-      this.isCreated = true;
-      this.link(this.subNs, this.sub);
-      this.link(this.ginNs, this.gin);
+      await this.bed.namespace(this.agentNs);
+      await this.bed.link(
+        this.agentNs,
+        this.sub.iface,
+        this.subNs,
+        `${this.sub.own}/${this.sub.prefixLength}`,
+      );
+      await this.bed.link(
+        this.agentNs,
+        this.gin.iface,
+        this.ginNs,
+        `${this.gin.own}/${this.gin.prefixLength}`,
+      );
       for (const ns of [this.agentNs, this.subNs, this.ginNs]) this.spawn(ns, [peerBin('caRepeater')]);
     } catch (err) {
-      this.dispose();
+      await this.dispose();
       throw err;
     }
     return this;
   }
 
-  private link(farNs: string, l: VethLink): void {
-    const far = `${l.iface.slice(0, -1)}1`;
-    ip('-n', this.agentNs, 'link', 'add', l.iface, 'type', 'veth', 'peer', 'name', far, 'netns', farNs);
-    ip('-n', this.agentNs, 'addr', 'add', `${l.own}/${l.prefixLength}`, 'brd', '+', 'dev', l.iface);
-    ip('-n', farNs, 'addr', 'add', `${l.peer}/${l.prefixLength}`, 'brd', '+', 'dev', far);
-    ip('-n', this.agentNs, 'link', 'set', l.iface, 'up');
-    ip('-n', farNs, 'link', 'set', far, 'up');
-  }
-
   /** The command prefix that runs a program in a namespace (nsenter execs it: the pid is the program's). */
   enter(ns: string): string[] {
-    // Only the network namespace: `ip netns exec` would also remount /sys, hiding /sys/fs/cgroup.
-    return ['nsenter', `--net=/run/netns/${ns}`, '--'];
+    return this.bed.argvIn(ns, []);
   }
 
-  /** Starts a program inside a namespace. */
-  spawn(ns: string, argv: string[], opts: SpawnOptions = {}): ChildProcess {
-    const [cmd, ...args] = [...this.enter(ns), ...argv];
-    const child = spawn(cmd!, args, { stdio: 'ignore', ...opts });
-    child.on('error', () => undefined);
-    return child;
+  /** Starts a long-running program inside a namespace. */
+  spawn(ns: string, argv: string[], env: Record<string, string> = {}): BedProcess {
+    return this.bed.start(ns, argv, { env: cleanEnv(env) });
   }
 
-  /** Runs a program inside a namespace to its end; resolves with its status and output. */
-  run(
-    ns: string,
-    argv: string[],
-    env: Record<string, string> = {},
-    timeoutMs = 20_000,
-  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const p = this.spawn(ns, argv, {
-        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      p.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-      p.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-      const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-      p.once('exit', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
+  /** Runs a program inside a namespace to its end (SIGKILL after timeoutMs). */
+  run(ns: string, argv: string[], env: Record<string, string> = {}, timeoutMs = 20_000): Promise<RunResult> {
+    return this.bed.run(ns, argv, { env: cleanEnv(env), timeoutMs });
   }
 
   /** Pids of the processes inside one of these namespaces. */
   pids(ns: string): number[] {
-    try {
-      return execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8', timeout: 10_000 })
-        .split('\n')
-        .filter((l) => /^\d+$/.test(l.trim()))
-        .map(Number);
-    } catch {
-      return [];
-    }
+    return this.bed.pids(ns);
   }
 
-  /** Ends every process in the namespaces (SIGKILL, by pid) and deletes them with their links. */
-  dispose(): void {
-    if (!this.isCreated) return;
-    for (const ns of [this.agentNs, this.subNs, this.ginNs]) {
-      for (const pid of this.pids(ns)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }
-      try {
-        ip('netns', 'del', ns);
-      } catch {
-        /* never created */
-      }
-    }
-    this.isCreated = false;
+  /** Ends every process in the namespaces (SIGKILL) and deletes them with their links. */
+  dispose(): Promise<void> {
+    return this.bed.dispose();
   }
+}
+
+/** `env` over PATH, every other variable of this process removed. */
+function cleanEnv(env: Record<string, string>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const k of Object.keys(process.env)) out[k] = undefined;
+  return { ...out, PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env };
 }

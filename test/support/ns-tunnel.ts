@@ -3,8 +3,7 @@
 // in-process CA client read an agent that runs in its own namespace (direct circuit, no search).
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
-import type { ContainerNets } from './netns.js';
+import type { BedProcess, ContainerNets } from './netns.js';
 
 // Runs inside the namespace: unix socket in, TCP out.
 const FORWARDER = `
@@ -21,7 +20,7 @@ net.createServer((c) => {
 export class NsTunnel {
   port = 0;
   private server: Server | undefined;
-  private forwarder: ChildProcess | undefined;
+  private forwarder: BedProcess | undefined;
   private readonly sockets = new Set<Socket>();
 
   constructor(
@@ -33,13 +32,13 @@ export class NsTunnel {
   /** Opens 127.0.0.1:<port> here, forwarded to host:port inside the namespace. */
   async open(host: string, port: number): Promise<number> {
     const sock = join(this.dir, `tunnel-${port}.sock`);
-    const fwd = this.nets.spawn(this.ns, [process.execPath, '-e', FORWARDER, sock, host, String(port)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const fwd = this.nets.spawn(this.ns, [process.execPath, '-e', FORWARDER, sock, host, String(port)]);
     this.forwarder = fwd;
     await new Promise<void>((resolve, reject) => {
-      fwd.stdout?.once('data', () => resolve());
-      fwd.once('exit', (code) => reject(new Error(`tunnel forwarder exited ${String(code)}`)));
+      fwd.child.stdout?.once('data', () => resolve());
+      void fwd.exited.then(({ code }) =>
+        reject(new Error(`tunnel forwarder exited ${String(code)}: ${fwd.output}`)),
+      );
     });
     this.server = createServer((c) => {
       this.sockets.add(c);
@@ -56,7 +55,7 @@ export class NsTunnel {
   }
 
   close(): Promise<void> {
-    this.forwarder?.kill('SIGKILL');
+    void this.forwarder?.stop('SIGKILL');
     for (const s of this.sockets) s.destroy();
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
