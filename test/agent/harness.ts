@@ -4,6 +4,7 @@
 // environment), or the REAL ca-gateway of the EPICS peers in a container made of network namespaces
 // (test/support/netns.ts; the agent's PVs reached through a tunnel). Not a test file; owns no assertions.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { describe } from 'vitest';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { DBR_STRING } from '../../src/ca/constants.js';
 import { freePort } from '../client/helpers.js';
 import { ContainerNets } from '../support/netns.js';
 import { NsTunnel } from '../support/ns-tunnel.js';
-import { peerBin } from '../support/peers.js';
+import { describeWithPeers, peerBin, softIocDbd } from '../support/peers.js';
 import { LOOPBACK_CLIENT_ENV, LOOPBACK_SERVER_ENV } from '../support/loopback-env.js';
 
 export { freePort };
@@ -92,6 +93,47 @@ export function standinPids(homeDir: string): number[] {
     if (at >= 0 && argv[at + 1] === homeDir && !isGone(Number(entry))) out.push(Number(entry));
   }
   return out;
+}
+
+/**
+ * Live processes of the gateway with `-home <dir>`: the stand-in, or the real ca-gateway (whose argv[0] is
+ * the peers' `gateway`).
+ */
+export function gatewayPids(homeDir: string): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    let cmd: string;
+    try {
+      cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    const argv = cmd.split('\0');
+    const isGateway =
+      argv[0]?.endsWith('/gateway') || argv.some((a) => a.endsWith('gateway-standin/main.ts'));
+    const at = argv.indexOf('-home');
+    if (isGateway && at >= 0 && argv[at + 1] === homeDir && !isGone(Number(entry))) out.push(Number(entry));
+  }
+  return out;
+}
+
+/** Which gateway program a scenario runs: the stand-in on loopback, or the real ca-gateway in namespaces. */
+export type Backend = 'stand-in' | 'real ca-gateway';
+
+/**
+ * A scenario twice: against the stand-in, and against the real ca-gateway (skipped with one line where
+ * the peers or root are missing, failing under CI=true). `make` creates the fixture of that backend.
+ */
+export function describeBothGateways(
+  title: string,
+  body: (backend: Backend, make: (name: string) => Promise<AgentFixture>) => void,
+): void {
+  describe(`${title} [stand-in]`, () => body('stand-in', (name) => Promise.resolve(new AgentFixture(name))));
+  describeWithPeers(
+    `${title} [real ca-gateway]`,
+    () => body('real ca-gateway', (name) => AgentFixture.real(name)),
+    { netns: true },
+  );
 }
 
 /** `gwagent run --config FILE` as a child process with the loopback test environment; owns nothing. */
@@ -205,6 +247,48 @@ export class AgentFixture {
 
   home(name: string): string {
     return join(this.stateDir, 'gateways', name);
+  }
+
+  /** Real backend: a softIoc serving `db` (record text) on the standard port of the subnet's namespace. */
+  startSubnetIoc(db: string): void {
+    const nets = this.realNets();
+    const file = join(this.dir, 'subnet.db');
+    writeFileSync(file, db);
+    nets.spawn(nets.subNs, [peerBin('softIoc'), '-D', softIocDbd(), '-S', '-d', file], {
+      EPICS_CA_AUTO_ADDR_LIST: 'NO',
+    });
+  }
+
+  /** Real backend: the peers' caget in the GIN's namespace, searching forward gateway `gw`'s server side. */
+  async caget(
+    gw: string,
+    pvs: string | string[],
+    extra: string[] = [],
+  ): Promise<{ code: number | null; out: string }> {
+    const nets = this.realNets();
+    const names = typeof pvs === 'string' ? [pvs] : pvs;
+    const r = await nets.run(nets.ginNs, [peerBin('caget'), '-w', '3', ...extra, ...names], {
+      EPICS_CA_AUTO_ADDR_LIST: 'NO',
+      EPICS_CA_ADDR_LIST: `${nets.gin.own}:${this.ports.get(gw)}`,
+    });
+    return { code: r.code, out: (r.stdout + r.stderr).trim() };
+  }
+
+  /** Real backend: resolves with caget's value (-t) once forward gateway `gw` serves `pv` on the GIN. */
+  cagetServed(gw: string, pv: string, timeoutMs = 20_000): Promise<string> {
+    return waitFor(
+      async () => {
+        const got = await this.caget(gw, pv, ['-t']);
+        return got.code === 0 ? got.out : undefined;
+      },
+      timeoutMs,
+      `${pv} through ${gw}`,
+    );
+  }
+
+  private realNets(): ContainerNets {
+    if (!this.nets) throw new Error('only with the real gateway (AgentFixture.real)');
+    return this.nets;
   }
 
   /** Where a gateway of this fixture serves: the GIN (forward) or the subnet (reverse) address. */

@@ -4,8 +4,6 @@
 // through the rendered files, mirrored statistics equal to the gateway's own PVs (read with caget), a
 // reload that makes the running gateway refuse a newly denied name (same PID), kill -9, SIGSTOP/SIGCONT
 // and SIGTERM of the agent.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   COMM_ALARM,
@@ -16,7 +14,7 @@ import {
   NO_ALARM,
 } from '../../src/ca/constants.js';
 import { MIRRORED_STATS } from '../../src/agent/gateway-pvs.js';
-import { describeWithPeers, peerBin, softIocDbd } from '../support/peers.js';
+import { describeWithPeers, peerBin } from '../support/peers.js';
 import { quietHost } from '../agent-faults/quiet-host.js';
 import { AgentFixture, freePort, isGone, waitFor, type GatewayDef } from './harness.js';
 
@@ -33,18 +31,9 @@ record(ai, "RT:AI") { field(VAL, "42.5") field(PREC, "1") }
 record(stringin, "RT:SECRET") { field(VAL, "hidden") }
 `;
 
-/** caget (the peers' real client) in the GIN namespace, searching the forward gateway's server side. */
-async function caget(
-  pvs: string | string[],
-  extra: string[] = [],
-): Promise<{ code: number | null; out: string }> {
-  const nets = agent.nets!;
-  const names = typeof pvs === 'string' ? [pvs] : pvs;
-  const r = await nets.run(nets.ginNs, [peerBin('caget'), '-w', '3', ...extra, ...names], {
-    EPICS_CA_AUTO_ADDR_LIST: 'NO',
-    EPICS_CA_ADDR_LIST: `${nets.gin.own}:${agent.ports.get('GWF')}`,
-  });
-  return { code: r.code, out: (r.stdout + r.stderr).trim() };
+/** caget in the GIN namespace through the forward gateway. */
+function caget(pvs: string | string[], extra: string[] = []): Promise<{ code: number | null; out: string }> {
+  return agent.caget('GWF', pvs, extra);
 }
 
 describeWithPeers(
@@ -52,13 +41,7 @@ describeWithPeers(
   () => {
     beforeAll(async () => {
       agent = await AgentFixture.real('RG');
-      const nets = agent.nets!;
-      const db = join(agent.dir, 'subnet.db');
-      writeFileSync(db, DB);
-      // the subnet's IOC, on the standard port of its own namespace
-      nets.spawn(nets.subNs, [peerBin('softIoc'), '-D', softIocDbd(), '-S', '-d', db], {
-        EPICS_CA_AUTO_ADDR_LIST: 'NO',
-      });
+      agent.startSubnetIoc(DB);
       await agent.configure([FWD, REV]);
       await agent.start();
       await agent.waitStr('GWF:STATE', (s) => s === 'RUNNING');
@@ -70,15 +53,7 @@ describeWithPeers(
     afterAll(() => agent?.dispose());
 
     it('serves a subnet IOC PV on the GIN through the rendered files', async () => {
-      const r = await waitFor(
-        async () => {
-          const got = await caget('RT:AI', ['-t']);
-          return got.code === 0 ? got : undefined;
-        },
-        20_000,
-        'RT:AI through GWF',
-      );
-      expect(r.out).toBe('42.5');
+      expect(await agent.cagetServed('GWF', 'RT:AI')).toBe('42.5');
       const cmd = await agent.text('GWF:CMD');
       expect(cmd.startsWith(`${peerBin('gateway')} -home ${agent.home('GWF')} -prefix GWF`)).toBe(true);
       expect(cmd).toContain(`-sip ${agent.nets!.gin.own} -sport ${agent.ports.get('GWF')}`);
@@ -153,15 +128,7 @@ describeWithPeers(
       expect(next).not.toBe(pid);
       expect(isGone(pid)).toBe(true);
       await agent.waitStr('GWF:ALIVE', (s) => s === 'Yes', 20_000);
-      const got = await waitFor(
-        async () => {
-          const g = await caget('RT:AI', ['-t']);
-          return g.code === 0 ? g : undefined;
-        },
-        20_000,
-        'RT:AI through the restarted GWF',
-      );
-      expect(got.out).toBe('42.5');
+      expect(await agent.cagetServed('GWF', 'RT:AI')).toBe('42.5');
       // the restarted gateway read the reloaded pvlist: the denied name stays refused
       expect((await caget('RT:SECRET')).code).not.toBe(0);
     });
