@@ -2,18 +2,19 @@
 // (exit 78 naming it, nothing launched). At runtime nothing stops: a full disk (the gateway's log file is
 // /dev/full, ENOSPC even for root) or a log directory replaced by a regular file (ENOTDIR even for root)
 // is counted on <GW>:LOG_ERRS (MINOR, so STATUS Degraded) and named on LOG_MSG; the gateway keeps running
-// and answering, and its log resumes once the directory is back.
-// Stand-in: the fault is the log directory, not the gateway; the stand-in writes on demand.
+// and answering, and its log resumes once the directory is back. Against the stand-in and the real
+// ca-gateway (peers, namespaces): both print a PV summary report ("Report2 written") on SIGUSR2.
 import { renameSync, rmSync, symlinkSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DBR_TIME_ENUM, DBR_TIME_LONG, MINOR_ALARM, NO_ALARM, WRITE_ALARM } from '../../src/ca/constants.js';
-import { AgentFixture, standinPids, waitFor } from '../agent/harness.js';
+import { describeBothGateways, gatewayPids, waitFor, type AgentFixture } from '../agent/harness.js';
 import { quietHost } from './quiet-host.js';
 
-describe('log_dir that cannot be created at start', () => {
-  const agent = new AgentFixture('LS');
-  afterAll(() => agent.dispose());
+describeBothGateways('log_dir that cannot be created at start', (_backend, make) => {
+  let agent: AgentFixture;
+  beforeAll(async () => (agent = await make('LS')));
+  afterAll(() => agent?.dispose());
 
   it('exits 78 naming log_dir and the path, and launches no gateway', async () => {
     const file = join(agent.dir, 'a-file');
@@ -24,15 +25,15 @@ describe('log_dir that cannot be created at start', () => {
     expect(agent.output).toBe(
       `gwagent run: log_dir ${logDir} cannot be created: ENOTDIR: not a directory, mkdir '${logDir}'\n`,
     );
-    expect(standinPids(agent.home('GWS'))).toEqual([]);
+    expect(gatewayPids(agent.home('GWS'))).toEqual([]);
   });
 });
 
-describe('log writes failing at runtime', () => {
-  const agent = new AgentFixture('LF');
-  const moved = `${agent.logDir}.moved`;
+describeBothGateways('log writes failing at runtime', (backend, make) => {
+  let agent: AgentFixture;
+  let moved = '';
 
-  /** Makes a stand-in print (SIGUSR2: two "Report2" lines) until `until` holds. */
+  /** Makes the gateway print (SIGUSR2: its two "Report2" lines) until `until` holds. */
   async function printUntil(
     name: string,
     until: () => boolean | Promise<boolean>,
@@ -50,6 +51,9 @@ describe('log writes failing at runtime', () => {
   }
 
   beforeAll(async () => {
+    agent = await make('LF');
+    moved = `${agent.logDir}.moved`;
+    if (agent.isReal) agent.startSubnetIoc('record(ai, "LF:AI") { field(VAL, "7") }\n');
     await agent.configure(
       [
         // disk full from the start: its log file is /dev/full
@@ -68,7 +72,7 @@ describe('log writes failing at runtime', () => {
     }
   });
 
-  afterAll(() => agent.dispose());
+  afterAll(() => agent?.dispose());
 
   it('disk full: LOG_ERRS counts, LOG_MSG says ENOSPC, STATUS Degraded; the gateway runs and answers', async () => {
     const errs = await waitFor(
@@ -97,12 +101,14 @@ describe('log writes failing at runtime', () => {
     const t0 = Date.now();
     await printUntil('GWD', async () => (await agent.num('GWD:LOG_ERRS')) > first, 'a second failed write');
     console.log(
-      `[faults] disk full (log file = /dev/full): LOG_ERRS ${first} -> ${await agent.num('GWD:LOG_ERRS')}, ` +
+      `[faults] ${backend}, disk full (log file = /dev/full): LOG_ERRS ${first} -> ${await agent.num('GWD:LOG_ERRS')}, ` +
         `another failed write ${Date.now() - t0} ms after new output (retry every 5 s); STATUS Degraded (MINOR), gateway ALIVE`,
     );
     expect(await agent.str('GWD:ALIVE')).toBe('Yes');
     expect(await agent.str('GWD:STATE')).toBe('RUNNING');
     expect(await agent.num('GWD:RESTARTS')).toBe(0);
+    // the real gateway serves the subnet's PV to a real client all the while
+    if (agent.isReal) expect(await agent.cagetServed('GWD', 'LF:AI')).toBe('7');
     // the console tail (`gwagent logs`) still has the output the file could not take
     const logs = await agent.cli(['logs', 'GWD']);
     expect(logs.code).toBe(0);
@@ -133,7 +139,7 @@ describe('log writes failing at runtime', () => {
     expect(await agent.str('GWR:STATE')).toBe('RUNNING');
     expect(await agent.str('GWR:ALIVE')).toBe('Yes');
     expect(await agent.num('GWR:RESTARTS')).toBe(0);
-    expect(standinPids(agent.home('GWR'))).toEqual([pid]);
+    expect(gatewayPids(agent.home('GWR'))).toEqual([pid]);
     const hb = await agent.num('HEARTBEAT');
     await waitFor(async () => (await agent.num('HEARTBEAT')) > hb || undefined, 3000, 'HEARTBEAT');
 
@@ -169,7 +175,7 @@ describe('log writes failing at runtime', () => {
     expect(await agent.num('GWR:LOG_ERRS')).toBe(errsAfter);
     expect(await agent.num('GWR:PID')).toBe(pid);
     console.log(
-      `[faults] log_dir replaced by a file at runtime: first LOG_ERRS after ${detectMs} ms of output; ` +
+      `[faults] ${backend}, log_dir replaced by a file at runtime: first LOG_ERRS after ${detectMs} ms of output; ` +
         `directory restored: log written again after ${resumeMs} ms (retry 5 s); LOG_ERRS ${errsAfter}; gateway never restarted`,
     );
   });
