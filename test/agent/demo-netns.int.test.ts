@@ -11,6 +11,10 @@ import { namespacedDemoUnavailable } from '../../src/demo/demo-site.js';
 import { REPO } from './harness.js';
 
 const unavailable = namespacedDemoUnavailable();
+// the demo's namespaces: `<prefix><4 hex>-<pid>-<short>`, prefix gwd unless GWAGENT_NETNS_PREFIX says
+const NS_TAG = new RegExp(
+  `ip netns exec (${process.env.GWAGENT_NETNS_PREFIX || 'gwd'}[0-9a-f]{4}-\\d+)-gin `,
+);
 const isCi = process.env.CI === 'true';
 if (unavailable !== undefined && !isCi)
   console.warn(`SKIPPED test/agent/demo-netns.int.test.ts (the namespaced demo): ${unavailable}`);
@@ -98,7 +102,7 @@ describe.skipIf(unavailable !== undefined && !isCi)('the namespaced demo (npm st
     const commands = await printedCommands(demo);
     expect(commands).toHaveLength(3);
     const [status, monitor, getHealth] = commands;
-    const tag = /ip netns exec (gwd[0-9a-f]{4}-\d+)-gin /.exec(monitor!)![1]!;
+    const tag = NS_TAG.exec(monitor!)![1]!;
     expect(namespacesOf(tag).sort()).toEqual([`${tag}-gin`, `${tag}-gw`, `${tag}-sub`]);
 
     expect(sh(status!)).toMatch(/^DEMOF +RUNNING +\d+ .*\nDEMOR +RUNNING +\d+ /m);
@@ -134,7 +138,7 @@ describe.skipIf(unavailable !== undefined && !isCi)('the namespaced demo (npm st
       throw new Error(`CI=true but the namespaced demo cannot run: ${unavailable}`);
     const demo = startDemo();
     const [, monitor] = await printedCommands(demo);
-    const tag = /ip netns exec (gwd[0-9a-f]{4}-\d+)-gin /.exec(monitor!)![1]!;
+    const tag = NS_TAG.exec(monitor!)![1]!;
     demo.child.kill('SIGTERM');
     expect(await demo.exited).toBe(0);
     expect(demo.output()).toMatch(/DEMOF: stopping -> stopped \(stopped by request\)/);
