@@ -2,7 +2,8 @@
 // compiled `gwagent run` as a child process and reads its PVs through gwagent's own CA client. Two
 // backends: the ca-gateway stand-in on 127.0.0.1 (per-gateway wrapper scripts give it its test
 // environment), or the REAL ca-gateway of the EPICS peers in a container made of network namespaces
-// (test/support/netns.ts; the agent's PVs reached through a tunnel). Not a test file; owns no assertions.
+// (test/support/netns.ts; the agent's PVs reached through a tunnel, a softIoc in the subnet, caget on the
+// GIN); describeBothGateways runs a scenario against each. Not a test file; owns no assertions.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { describe } from 'vitest';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
