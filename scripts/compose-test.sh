@@ -276,10 +276,26 @@ fi
 stop_pids # our EPICS programs in the helpers' namespaces
 host_pids=$(for c in "${!EXPECT[@]}"; do podman top "$ID-$c" hpid | tail -n +2; done)
 bridges=$(for n in gin acc awf; do podman network inspect --format '{{.NetworkInterface}}' "${ID}_$n"; done)
+# the agents' logs up to their end: down removes the containers, and their logs with them
+for c in cr01gw01 cr01gw02; do
+  timeout 60 podman logs -f "$ID-$c" >"$WORK/$c.log" 2>&1 &
+  PIDS+=($!)
+done
 t0=$(now)
 if compose down >"$WORK/down.log" 2>&1; then down_s=$(since "$t0"); else tail -20 "$WORK/down.log"; fi
-check "podman-compose down stops the site in under 10 s (${down_s:-?} s; the agents' grace is 15 s)" \
-  awk -v s="${down_s:-99}" 'BEGIN { exit !(s < 10) }'
+# an agent that ignored SIGTERM would be killed after the grace period: down would take longer
+check "podman-compose down returns within the agents' 15 s stop grace period (${down_s:-?} s)" \
+  awk -v s="${down_s:-99}" 'BEGIN { exit !(s < 15) }'
+wait "${PIDS[@]}"
+PIDS=()
+clean_stop() { # CONTAINER GATEWAY...
+  local log=$WORK/$1.log g
+  shift
+  grep -q 'SIGTERM: stopping every gateway' "$log" || return 1
+  for g in "$@"; do grep -q "$g: stopping -> stopped" "$log" || return 1; done
+}
+both_clean() { clean_stop cr01gw01 GWF01 GWR01 && clean_stop cr01gw02 GWF02 GWR02; }
+check "both agents stopped on SIGTERM, each stopping its two gateways (their logs up to down)" both_clean
 check "after down: no container of the project" test -z "$(podman ps -a -q --filter "$(project)")"
 check "after down: no network of the project, and its bridges are gone from the host" sh -c "
   test -z \"\$(podman network ls -q --filter '$(project)')\" && ! for b in $(echo $bridges); do ip link show dev \$b; done 2>/dev/null | grep -q ."

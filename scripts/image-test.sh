@@ -370,4 +370,7 @@ check "meanwhile the agent serves its PVs and the forward gateway runs" wait_unt
 podman stop -t 10 "$ID-quit" >/dev/null
 
 say "summary: image ${size_mb} MB, build ${build_s} s, cached rebuild ${rebuild_s} s, start ${start_ioc_s:-?} s (health PVs) / ${start_gw_s:-?} s (gateways RUNNING), stop ${stop_s} s"
+
+# A two-container site from this image on podman-compose (internal bridges; its own "ok" lines).
+IMAGE_TEST_RESULTS=$RESULTS EPICS_PEERS=$PEERS bash scripts/compose-test.sh || failed=$((failed + 1))
 [ "$failed" = 0 ]
