@@ -3,7 +3,8 @@
 # a real forward/reverse ca-gateway pair (the peers' gateway) in the container, clients from the site's
 # networks. Installs Podman and friends (as root, Debian), makes the CI base and gateway images (cached,
 # image/ci-images.sh). Prints image size, build, start and stop times. Each check is one "ok"/"not ok"
-# line in $IMAGE_TEST_RESULTS (scripts/test.sh counts them); exits 1 if any failed.
+# line in $IMAGE_TEST_RESULTS (scripts/test.sh counts them); exits 1 if any failed. Then runs
+# scripts/compose-test.sh: a two-container site from the image on podman-compose.
 #
 # Networks: two network namespaces made here and removed on exit, joined by veth pairs: the container's
 # (acc0 192.0.2.2/24 on the accelerator subnet, gin0 198.51.100.2/24 on the GIN) and the site's (an IOC
