@@ -48,8 +48,11 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 compose() { timeout "${COMPOSE_TIMEOUT:-180}" $PODMAN_COMPOSE -p "$ID" -f "$WORK/compose/compose.yaml" -f "$WORK/ci.yaml" "$@"; }
 project() { echo "label=io.podman.compose.project=$ID"; }
+# SIGKILL: softIoc -S ends its main thread, and its other threads block SIGTERM, so SIGTERM would
+# leave it running. Reaped here: this machine's init may not.
 stop_pids() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
   PIDS=()
 }
 cleanup() {
@@ -64,6 +67,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap "exit 143" INT TERM
 
 # --- what the test needs (image-test.sh has installed podman and built the image) --------------------
 skip_or_fail() {

@@ -50,7 +50,7 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 cleanup() {
   for c in $(podman ps -a --filter "name=^$ID" --format '{{.Names}}' 2>/dev/null); do podman rm -f -v -t 0 "$c" >/dev/null 2>&1; done
   for v in $(podman volume ls --filter "name=^$ID" --format '{{.Name}}' 2>/dev/null); do podman volume rm -f "$v" >/dev/null 2>&1; done
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done # softIoc -S ignores SIGTERM
   ip netns del "$NS_C" 2>/dev/null
   ip netns del "$NS_S" 2>/dev/null
   rm -rf "$WORK"
