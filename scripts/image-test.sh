@@ -3,7 +3,8 @@
 # a real forward/reverse ca-gateway pair (the peers' gateway) in the container, clients from the site's
 # networks. Installs Podman and friends (as root, Debian), makes the CI base and gateway images (cached,
 # image/ci-images.sh). Prints image size, build, start and stop times. Each check is one "ok"/"not ok"
-# line in $IMAGE_TEST_RESULTS (scripts/test.sh counts them); exits 1 if any failed.
+# line in $IMAGE_TEST_RESULTS (scripts/test.sh counts them); exits 1 if any failed. Then runs
+# scripts/compose-test.sh: a two-container site from the image on podman-compose.
 #
 # Networks: two network namespaces made here and removed on exit, joined by veth pairs: the container's
 # (acc0 192.0.2.2/24 on the accelerator subnet, gin0 198.51.100.2/24 on the GIN) and the site's (an IOC
@@ -49,7 +50,7 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 cleanup() {
   for c in $(podman ps -a --filter "name=^$ID" --format '{{.Names}}' 2>/dev/null); do podman rm -f -v -t 0 "$c" >/dev/null 2>&1; done
   for v in $(podman volume ls --filter "name=^$ID" --format '{{.Name}}' 2>/dev/null); do podman volume rm -f "$v" >/dev/null 2>&1; done
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done # softIoc -S ignores SIGTERM
   ip netns del "$NS_C" 2>/dev/null
   ip netns del "$NS_S" 2>/dev/null
   rm -rf "$WORK"
@@ -370,4 +371,7 @@ check "meanwhile the agent serves its PVs and the forward gateway runs" wait_unt
 podman stop -t 10 "$ID-quit" >/dev/null
 
 say "summary: image ${size_mb} MB, build ${build_s} s, cached rebuild ${rebuild_s} s, start ${start_ioc_s:-?} s (health PVs) / ${start_gw_s:-?} s (gateways RUNNING), stop ${stop_s} s"
+
+# A two-container site from this image on podman-compose (internal bridges; its own "ok" lines).
+IMAGE_TEST_RESULTS=$RESULTS EPICS_PEERS=$PEERS bash scripts/compose-test.sh || failed=$((failed + 1))
 [ "$failed" = 0 ]

@@ -1,6 +1,7 @@
 // Reads vitest's JSON report and prints the plain closing line CI reads: "N passed, N failed".
 // Failed repo checks (typecheck, lint, format) and a crashed runner count as failures too, and the
-// checks of scripts/image-test.sh come from its results file: one "ok NAME" or "not ok NAME" a line.
+// checks of scripts/image-test.sh (and of scripts/compose-test.sh, which it runs) come from their
+// results file: one "ok NAME" or "not ok NAME" a line.
 import { readFileSync, existsSync } from 'node:fs';
 
 const [file, checksFailedArg = '0', vitestStatusArg = '0', imageResults] = process.argv.slice(2);

@@ -4,7 +4,7 @@
 import type { Problem } from '../errors.js';
 import { planSite } from './engine-plan.js';
 import { incusProblems, renderIncus } from './render-incus.js';
-import { renderCompose } from './render-compose.js';
+import { renderCompose, type ComposeOptions } from './render-compose.js';
 import { renderKubernetes } from './render-kubernetes.js';
 import type { Site } from './site-model.js';
 
@@ -24,11 +24,16 @@ export function renderEngineTarget(
   site: Site,
   target: EngineTarget,
   image: string,
+  compose: ComposeOptions = {},
 ): { files: Record<string, string>; problems: Problem[] } {
   const { plan, problems } = planSite(site, image);
   if (target === 'incus')
     for (const p of incusProblems(plan)) problems.push({ file: site.file, ...p, severity: 'error' });
   if (problems.some((p) => p.severity === 'error')) return { files: {}, problems };
-  const render = { kubernetes: renderKubernetes, compose: renderCompose, incus: renderIncus }[target];
+  const render = {
+    kubernetes: renderKubernetes,
+    compose: (p: typeof plan) => renderCompose(p, compose),
+    incus: renderIncus,
+  }[target];
   return { files: render(plan), problems };
 }

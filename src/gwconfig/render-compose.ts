@@ -1,7 +1,8 @@
 // A Compose file of a site, for Docker Compose and podman-compose: one service per container, one
 // macvlan (or ipvlan) network per VLAN with each container's static ipv4_address, the agent INI
 // mounted read-only next to state and log volumes, restart unless-stopped, the health check and a
-// stop grace above the agent's. The INIs are written beside compose.yaml. Pure: plan in, texts out.
+// stop grace above the agent's. The INIs are written beside compose.yaml. With internalBridges every
+// VLAN is an internal bridge instead (one host, nothing leaves it: CI's test bench). Pure.
 import type { ContainerPlan, EnginePlan, NetworkPlan } from './engine-plan.js';
 import { CONFIG_DIR, CONFIG_FILE, HEALTH_COMMAND } from './render-kubernetes.js';
 import { yamlText } from './yaml-text.js';
@@ -16,10 +17,20 @@ export function composeMemory(memory: string): string {
   return memory.replace(/Mi$/, 'm').replace(/Gi$/, 'g');
 }
 
-function network(n: NetworkPlan): Record<string, unknown> {
+export interface ComposeOptions {
+  /**
+   * Every VLAN as an internal bridge network on the one host (same subnet and addresses, no parent,
+   * no route out) in place of macvlan/ipvlan: a site on one machine whose traffic never leaves it.
+   */
+  internalBridges?: boolean;
+}
+
+function network(n: NetworkPlan, options: ComposeOptions): Record<string, unknown> {
   const pool: Record<string, string> = { subnet: n.subnet };
   if (n.gateway !== undefined) pool.gateway = n.gateway;
-  return { driver: n.mode, driver_opts: { parent: n.parent }, ipam: { config: [pool] } };
+  const ipam = { config: [pool] };
+  if (options.internalBridges === true) return { driver: 'bridge', internal: true, ipam };
+  return { driver: n.mode, driver_opts: { parent: n.parent }, ipam };
 }
 
 function service(plan: EnginePlan, c: ContainerPlan): Record<string, unknown> {
@@ -60,7 +71,7 @@ function service(plan: EnginePlan, c: ContainerPlan): Record<string, unknown> {
 }
 
 /** compose.yaml plus one <HOSTNAME>.ini per container (mounted read-only by its service). */
-export function renderCompose(plan: EnginePlan): Record<string, string> {
+export function renderCompose(plan: EnginePlan, options: ComposeOptions = {}): Record<string, string> {
   const services: Record<string, unknown> = {};
   const volumes: Record<string, unknown> = {};
   for (const c of plan.containers) {
@@ -69,7 +80,7 @@ export function renderCompose(plan: EnginePlan): Record<string, string> {
     volumes[`${c.name}-logs`] = {};
   }
   const networks: Record<string, unknown> = {};
-  for (const n of plan.networks) networks[n.name] = network(n);
+  for (const n of plan.networks) networks[n.name] = network(n, options);
   const files: Record<string, string> = {
     'compose.yaml': yamlText({ services, networks, volumes }),
   };

@@ -89,6 +89,24 @@ describe('site render --target refuses a site whose containers cannot all be pla
     expect(result.code).toBe(64);
     expect(result.err).toMatch(/--target must be one of kubernetes, compose, incus/);
   });
+
+  it('--internal-bridges with a target other than compose is a bad command line (exit 64)', async () => {
+    const file = siteFile([container(1, [{ vlan: 'v900', address: '10.17.0.1/16' }])], networks);
+    const out = join(file, '..', 'out');
+    const result = await run([
+      'site',
+      'render',
+      file,
+      '--target',
+      'kubernetes',
+      '--internal-bridges',
+      '--out',
+      out,
+    ]);
+    expect(result.code).toBe(64);
+    expect(result.err).toMatch(/^gwagent site: --internal-bridges is for --target compose only\n/);
+    expect(existsSync(out)).toBe(false);
+  });
 });
 
 describe('site render --target on an existing directory', () => {

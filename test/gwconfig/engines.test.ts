@@ -190,6 +190,25 @@ describe('site render --target compose', () => {
       ipam: { config: [{ subnet: '10.17.0.0/16' }] },
     });
   });
+
+  it('with internalBridges, every network is an internal bridge on the same subnet; services are unchanged', () => {
+    const { files: bridged, problems } = renderEngineTarget(exampleSite(), 'compose', IMAGE, {
+      internalBridges: true,
+    });
+    expect(problems).toEqual([]);
+    const other = parseYaml(bridged['compose.yaml'] ?? '') as typeof compose;
+    expect(other.services).toEqual(compose.services);
+    expect(Object.keys(other.networks)).toEqual(Object.keys(compose.networks));
+    for (const [name, network] of Object.entries(other.networks))
+      expect(network).toEqual({ driver: 'bridge', internal: true, ipam: compose.networks[name]!.ipam });
+    expect(other.networks.gin).toEqual({
+      driver: 'bridge',
+      internal: true,
+      ipam: { config: [{ subnet: '10.17.0.0/16' }] },
+    });
+    for (const name of Object.keys(files))
+      if (name !== 'compose.yaml') expect(bridged[name]).toBe(files[name]);
+  });
 });
 
 describe('site render --target incus', () => {

@@ -12,6 +12,7 @@ import {
   isEngineTarget,
   renderEngineTarget,
 } from '../../gwconfig/engine-targets.js';
+import type { ComposeOptions } from '../../gwconfig/render-compose.js';
 import { loadSite, type Site } from '../../gwconfig/site-model.js';
 import { renderSite } from '../../gwconfig/site-render.js';
 import { confluenceTable, markdownTable } from '../../gwconfig/site-table.js';
@@ -24,7 +25,9 @@ const USAGE = `Usage:
   gwagent site render SITE.json --target kubernetes|compose|incus --out DIR
       Write the site for a container engine (see docs/engines.md): Kubernetes manifests with a
       kustomization.yaml, a compose.yaml with the INIs, or Incus profiles and instances. Refuses (exit
-      78, nothing written) a site whose containers cannot all be placed.
+      78, nothing written) a site whose containers cannot all be placed. With compose,
+      --internal-bridges makes every VLAN an internal bridge on the one host in place of macvlan
+      (same subnets and addresses, no traffic leaves the host: a test bench, as CI runs it).
   gwagent site table SITE.json [--format markdown|confluence|both]
       Print containers, interfaces, gateways and addresses as tables (default: both).`;
 
@@ -34,6 +37,7 @@ async function run(argv: string[]): Promise<number> {
     out: { type: 'string' },
     format: { type: 'string' },
     target: { type: 'string' },
+    'internal-bridges': { type: 'boolean' },
   });
   const file = positionals[0];
   if (sub === undefined || file === undefined || positionals.length > 1)
@@ -59,7 +63,11 @@ async function run(argv: string[]): Promise<number> {
   }
   if (sub === 'render') {
     if (values.out === undefined) throw new GwError('GW_USAGE', `site render needs --out DIR\n${USAGE}`);
-    if (values.target !== undefined) return renderTarget(site, values.target, values.out);
+    const internalBridges = values['internal-bridges'] === true;
+    if (internalBridges && values.target !== 'compose')
+      throw new GwError('GW_USAGE', `--internal-bridges is for --target compose only\n${USAGE}`);
+    if (values.target !== undefined)
+      return renderTarget(site, values.target, values.out, { internalBridges });
     const rendered = renderSite(site);
     for (const p of rendered.problems) process.stderr.write(formatProblem(p) + '\n');
     if (rendered.problems.some((p) => p.severity === 'error')) return EX_CONFIG;
@@ -79,10 +87,16 @@ async function packageVersion(): Promise<string> {
   return (JSON.parse(text) as { version: string }).version;
 }
 
-async function renderTarget(site: Site, target: string, out: string): Promise<number> {
+async function renderTarget(
+  site: Site,
+  target: string,
+  out: string,
+  compose: ComposeOptions,
+): Promise<number> {
   if (!isEngineTarget(target))
     throw new GwError('GW_USAGE', `--target must be one of ${ENGINE_TARGETS.join(', ')}\n${USAGE}`);
-  const { files, problems } = renderEngineTarget(site, target, defaultImage(await packageVersion()));
+  const image = defaultImage(await packageVersion());
+  const { files, problems } = renderEngineTarget(site, target, image, compose);
   for (const p of problems) process.stderr.write(formatProblem(p) + '\n');
   if (problems.some((p) => p.severity === 'error')) return EX_CONFIG;
   await mkdir(out, { recursive: true });
