@@ -1,6 +1,7 @@
 // One encoder per CA message (names as in caproto: SearchRequest -> searchRequest), for both the server
 // and the client role, and the small payload decoders. Pure: each returns a Buffer ready to send.
-// Header field use per command follows ca-protocol.md §4 (e.g. status in p1 of READ_NOTIFY replies).
+// Header field use per command follows ca-protocol.md §4 (e.g. status in p1 of READ_NOTIFY replies);
+// message-fields.ts reads the same fields back by name.
 import {
   CA_MINOR_PROTOCOL_REVISION,
   CA_PROTO_ACCESS_RIGHTS,
@@ -293,9 +294,4 @@ export function eventsOnRequest(): Buffer {
 
 export function readSyncRequest(): Buffer {
   return encodeMessage(CA_PROTO_READ_SYNC, 0, 0, 0, 0);
-}
-
-/** The event mask of an EVENT_ADD request (u16 at payload offset 12); 0 if the payload is short. */
-export function eventAddMask(payload: Buffer): number {
-  return payload.length >= 14 ? payload.readUInt16BE(12) : 0;
 }

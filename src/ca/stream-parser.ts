@@ -73,17 +73,9 @@ export class StreamParser {
       }
       if (size > this.maxPayload) {
         if (this.skipOversize) {
-          out.push({
-            command: buf.readUInt16BE(off),
-            payloadSize: size,
-            dataType: buf.readUInt16BE(off + 4),
-            dataCount: count,
-            parameter1: buf.readUInt32BE(off + 8),
-            parameter2: buf.readUInt32BE(off + 12),
-            payload: buf.subarray(0, 0),
-            extended,
-            oversize: true,
-          });
+          const msg = messageAt(buf, off, size, count, buf.subarray(0, 0), extended);
+          msg.oversize = true;
+          out.push(msg);
           const present = Math.min(buf.length - off, hlen + size);
           this.skipping = hlen + size - present;
           off += present;
@@ -98,16 +90,7 @@ export class StreamParser {
         this.needed = hlen + size;
         break;
       }
-      out.push({
-        command: buf.readUInt16BE(off),
-        payloadSize: size,
-        dataType: buf.readUInt16BE(off + 4),
-        dataCount: count,
-        parameter1: buf.readUInt32BE(off + 8),
-        parameter2: buf.readUInt32BE(off + 12),
-        payload: buf.subarray(off + hlen, off + hlen + size),
-        extended,
-      });
+      out.push(messageAt(buf, off, size, count, buf.subarray(off + hlen, off + hlen + size), extended));
       off += hlen + size;
     }
     if (off < buf.length) {
@@ -118,6 +101,27 @@ export class StreamParser {
     }
     return out;
   }
+}
+
+/** The message whose header starts at `off`; size and count come decoded (the extended form moves them). */
+function messageAt(
+  buf: Buffer,
+  off: number,
+  payloadSize: number,
+  dataCount: number,
+  payload: Buffer,
+  extended: boolean,
+): CaMessage {
+  return {
+    command: buf.readUInt16BE(off),
+    payloadSize,
+    dataType: buf.readUInt16BE(off + 4),
+    dataCount,
+    parameter1: buf.readUInt32BE(off + 8),
+    parameter2: buf.readUInt32BE(off + 12),
+    payload,
+    extended,
+  };
 }
 
 /** Splits one UDP datagram into messages. Stops at the first message that does not fit (truncated). */

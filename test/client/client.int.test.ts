@@ -266,8 +266,10 @@ describe('CaClient connection management', () => {
 
   it('ends a connection wait when the channel is closed, and refuses requests on a closed channel', async () => {
     const ch = client.channel('T:NEVER');
+    expect(ch.state).toBe('searching');
     const waiting = ch.connected(5000).catch((e: GwError) => e);
     ch.close();
+    expect(ch.state).toBe('closed');
     const err = await waiting;
     expect([err instanceof GwError && err.code, (err as Error).message]).toEqual([
       'GW_CA_DISCONNECTED',
@@ -291,7 +293,7 @@ describe('CaClient connection management', () => {
     );
     await server.close();
     await until(() => states.length === 1);
-    expect(ch.state).toBe('searching');
+    expect(ch.state).toBe('disconnected');
     await expect(ch.get()).rejects.toMatchObject({ code: 'GW_CA_DISCONNECTED' });
     expect(['completed', 'GW_CA_DISCONNECTED']).toContain(await pending);
     provider.pvs.get('T:DBL')!.set([42]);

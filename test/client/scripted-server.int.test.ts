@@ -9,6 +9,7 @@ import { CaClient, type CaException } from '../../src/ca/client/index.js';
 import { parseDatagram, StreamParser } from '../../src/ca/stream-parser.js';
 import type { CaMessage } from '../../src/ca/header.js';
 import type { GwError } from '../../src/errors.js';
+import { frame } from '../support/ca-wire.js';
 import { hex } from '../support/hex.js';
 import { until } from './helpers.js';
 
@@ -31,6 +32,11 @@ function timeDoubleReply(ioid: number): Buffer {
                  00 00 00 00 3F F3 63 00 1D CD 65 00 00 00 00 00 40 0A 00 00 00 00 00 00`);
   b.writeUInt32BE(ioid, 12);
   return b;
+}
+
+/** UDP SEARCH reply (§4.2): the server's TCP port, "use the sender" address, the CID, minor 13. */
+function searchReply(tcpPort: number, cid: number): Buffer {
+  return frame(6, tcpPort, 0, 0xffffffff, cid, hex('00 0D'));
 }
 
 let server: net.Server | undefined;
@@ -151,12 +157,7 @@ describe('CaClient against a misbehaving server', () => {
       const cids = parseDatagram(d)
         .messages.filter((m) => m.command === 6)
         .map((m) => m.parameter2);
-      const reply = (cid: number) => {
-        const b = hex('00 06 00 08 00 00 00 00 FF FF FF FF 00 00 00 00 00 0D 00 00 00 00 00 00');
-        b.writeUInt16BE(tcpPort, 4);
-        b.writeUInt32BE(cid, 12);
-        return b;
-      };
+      const reply = (cid: number) => searchReply(tcpPort, cid);
       const version = hex('00 00 00 00 00 01 00 0D 00 00 00 01 00 00 00 00');
       // First datagram: one reply plus the first 20 bytes of another (truncated); second: the other.
       if (cids.length !== 2) {
@@ -189,10 +190,7 @@ describe('CaClient against a misbehaving server', () => {
       searchesAt.push(Date.now());
       if (!started) return;
       for (const m of parseDatagram(d).messages.filter((x) => x.command === 6)) {
-        const b = hex('00 06 00 08 00 00 00 00 FF FF FF FF 00 00 00 00 00 0D 00 00 00 00 00 00');
-        b.writeUInt16BE(tcpPort, 4);
-        b.writeUInt32BE(m.parameter2, 12);
-        udp!.send(b, rinfo.port, rinfo.address);
+        udp!.send(searchReply(tcpPort, m.parameter2), rinfo.port, rinfo.address);
       }
     });
     const repeater = dgram.createSocket('udp4');

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { SimplePv } from '../support/simple-pvs.js';
 import { hex, toHex } from '../support/hex.js';
-import { cstr, f64, fields, frame, rig, splitMessages, type Rig, type Wire } from './harness.js';
+import { cstr, f64, fields, frame, headerBytes, rig, splitMessages, type Rig, type Wire } from './harness.js';
 
 const h8 = (n: number) => n.toString(16).padStart(8, '0');
 const ECHO = frame(23, 0, 0, 0, 0);
@@ -334,22 +334,3 @@ describe('server-side changes', () => {
     expect(r.transport.take()).toEqual([]);
   });
 });
-
-/** The 16 header bytes of a received message, rebuilt from its fields (test-side, for hex comparison). */
-function headerBytes(w: {
-  cmd: number;
-  size: number;
-  dt: number;
-  cnt: number;
-  p1: number;
-  p2: number;
-}): Buffer {
-  const b = Buffer.alloc(16);
-  b.writeUInt16BE(w.cmd, 0);
-  b.writeUInt16BE(w.size, 2);
-  b.writeUInt16BE(w.dt, 4);
-  b.writeUInt16BE(w.cnt, 6);
-  b.writeUInt32BE(w.p1, 8);
-  b.writeUInt32BE(w.p2, 12);
-  return b;
-}

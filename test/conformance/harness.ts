@@ -13,6 +13,7 @@ export {
   f64,
   fields,
   frame,
+  headerBytes,
   i16,
   i32,
   MemoryTransport,

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { answerSearch } from '../../src/ioc/server/search-responder.js';
 import { SimplePv } from '../support/simple-pvs.js';
 import { hex, toHex } from '../support/hex.js';
-import { cstr, fields, frame, rig, splitMessages } from './harness.js';
+import { cstr, fields, frame, headerBytes, rig, splitMessages } from './harness.js';
 
 const known = new Set(['ival', 'TEST:A']);
 const hasName = (n: string) => known.has(n);
@@ -157,7 +157,9 @@ describe('TCP search (catvs TestSearchTCP, V4.12 name-server mode)', () => {
   it('answers a found name with [6, 0, port, 0, use-sender, p2] and no payload', () => {
     const r = tcpRig();
     const out = r.send(frame(0, 0, 13, 0, 0), frame(6, 5, 13, SEARCH_ID, SEARCH_ID, cstr('ival')));
-    expect(out.map(toHex2)).toEqual([toHex(hex('00 06 00 00 13 C8 00 00 FF FF FF FF 12 34 56 78'))]);
+    expect(out.map(headerBytes).map(toHex)).toEqual([
+      toHex(hex('00 06 00 00 13 C8 00 00 FF FF FF FF 12 34 56 78')),
+    ]);
   });
 
   it('stays silent for an unknown name with DONT_REPLY (catvs test_tcplookup_err1)', () => {
@@ -169,7 +171,9 @@ describe('TCP search (catvs TestSearchTCP, V4.12 name-server mode)', () => {
   it('sends NOT_FOUND echoing dt, cnt, p1, p2 for an unknown name with DO_REPLY (catvs test_tcplookup_err2)', () => {
     const r = tcpRig();
     const out = r.send(frame(0, 0, 13, 0, 0), frame(6, 10, 13, SEARCH_ID, SEARCH_ID, cstr('invalid')));
-    expect(out.map(toHex2)).toEqual([toHex(hex('00 0E 00 00 00 0A 00 0D 12 34 56 78 12 34 56 78'))]);
+    expect(out.map(headerBytes).map(toHex)).toEqual([
+      toHex(hex('00 0E 00 00 00 0A 00 0D 12 34 56 78 12 34 56 78')),
+    ]);
   });
 
   it('answers a client that announced 4.11 as well (catvs test_tcplookup_old)', () => {
@@ -178,14 +182,3 @@ describe('TCP search (catvs TestSearchTCP, V4.12 name-server mode)', () => {
     expect(out.map(fields)).toEqual([[6, 0, 5064, 0, 0xffffffff, SEARCH_ID]]);
   });
 });
-
-function toHex2(w: { cmd: number; size: number; dt: number; cnt: number; p1: number; p2: number }): string {
-  const b = Buffer.alloc(16);
-  b.writeUInt16BE(w.cmd, 0);
-  b.writeUInt16BE(w.size, 2);
-  b.writeUInt16BE(w.dt, 4);
-  b.writeUInt16BE(w.cnt, 6);
-  b.writeUInt32BE(w.p1, 8);
-  b.writeUInt32BE(w.p2, 12);
-  return toHex(b);
-}

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimplePv, SimpleProvider } from '../support/simple-pvs.js';
 import { hex, toHex } from '../support/hex.js';
 import { startServer, type Started } from '../interop/server-fixture.js';
-import { cstr, eventMask, fields, frame, i32, splitMessages, type Wire } from './harness.js';
+import { cstr, eventMask, fields, frame, headerBytes, i32, splitMessages, type Wire } from './harness.js';
 
 /** A TCP client that collects whatever the server sends. */
 class TcpClient {
@@ -106,7 +106,7 @@ describe('over loopback sockets', () => {
   it('sends VERSION [0, 0, 0, 13, 0, 0] unsolicited, right after accept', async () => {
     const c = await TcpClient.open(s.server.tcpPort);
     const [v] = await c.recv(1);
-    expect(toHex(Buffer.from(headerOf(v!)))).toBe(
+    expect(toHex(Buffer.from(headerBytes(v!)))).toBe(
       toHex(hex('00 00 00 00 00 00 00 0D 00 00 00 00 00 00 00 00')),
     );
     c.close();
@@ -197,17 +197,6 @@ describe('over loopback sockets', () => {
     expect(c.ended).toBe(true);
   });
 });
-
-function headerOf(w: Wire): Buffer {
-  const b = Buffer.alloc(16);
-  b.writeUInt16BE(w.cmd, 0);
-  b.writeUInt16BE(w.size, 2);
-  b.writeUInt16BE(w.dt, 4);
-  b.writeUInt16BE(w.cnt, 6);
-  b.writeUInt32BE(w.p1, 8);
-  b.writeUInt32BE(w.p2, 12);
-  return b;
-}
 
 describe('EPICS_CAS_IGNORE_ADDR_LIST', () => {
   it('drops searches from an ignored source address', async () => {

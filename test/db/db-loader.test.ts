@@ -177,6 +177,20 @@ describe('.db loader', () => {
     expect(db.size).toBe(0);
   });
 
+  it('refuses JSON field values, and resumes at the next record', () => {
+    const text = 'record(ai, "A") {\n  field(INP, {const: 1})\n}\nrecord(ai, "B") { field(DESC, "d") }';
+    const parsed = parseDbText(text, 'j.db');
+    // The JSON's own "}" ends the record body; its ")" is then stray at top level.
+    expect(parsed.problems.map((p) => `${p.line}: ${p.message}`)).toEqual([
+      '2: JSON values are not supported',
+      '2: unexpected ")", expected record, alias or include',
+    ]);
+    expect(parsed.records.map((r) => [r.name, r.fields.length])).toEqual([
+      ['A', 0],
+      ['B', 1],
+    ]);
+  });
+
   it('includes files relative to the including file, with a depth limit', () => {
     const files = {
       'top/main.db': 'include "sub/a.db"\nrecord(ai, "$(P)MAIN")',

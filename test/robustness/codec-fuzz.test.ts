@@ -78,11 +78,8 @@ describe('StreamParser under hostile input', () => {
 
   it('rejects a declared size above the limit before buffering its bytes', () => {
     const parser = new StreamParser(MAX_PAYLOAD);
-    const head = Buffer.alloc(24);
-    head.writeUInt16BE(4, 0);
-    head.writeUInt16BE(0xffff, 2);
-    head.writeUInt32BE(0xfffffff8, 16);
-    head.writeUInt32BE(1, 20);
+    // An extended WRITE header declaring almost 4 GiB, with none of its payload.
+    const head = frame(4, 0, 1, 0, 0, undefined, { extended: true, size: 0xfffffff8 });
     expect(() => parser.feed(head)).toThrow(/exceeds the limit of 1024 bytes/);
   });
 });

@@ -49,6 +49,11 @@ export function frame(
   return out;
 }
 
+/** The 16 header bytes of a received message, rebuilt from its fields, to compare with spec hex. */
+export function headerBytes(w: Pick<Wire, 'cmd' | 'size' | 'dt' | 'cnt' | 'p1' | 'p2'>): Buffer {
+  return frame(w.cmd, w.dt, w.cnt, w.p1, w.p2, undefined, { size: w.size });
+}
+
 /** A NUL-terminated name payload (padding is added by frame()). */
 export function cstr(text: string): Buffer {
   return Buffer.concat([Buffer.from(text, 'latin1'), Buffer.alloc(1)]);

@@ -5,6 +5,7 @@
 // REPEATER_CONFIRM. Pure: datagrams and time in, verdicts out.
 import { CA_PROTO_RSRV_IS_UP, REPEATER_CONFIRM, REPEATER_REGISTER } from '../constants.js';
 import { encodeMessage } from '../header.js';
+import { RsrvIsUpResponse } from '../message-fields.js';
 import { parseDatagram } from '../stream-parser.js';
 import { intToIpv4, ipv4ToInt } from '../../net.js';
 
@@ -41,9 +42,11 @@ export class BeaconTracker {
     for (const msg of parseDatagram(datagram).messages) {
       if (msg.command === REPEATER_CONFIRM) verdict.repeaterConfirmed = true;
       if (msg.command !== CA_PROTO_RSRV_IS_UP) continue;
-      // p2 carries the server address (the repeater fills it in when the server sent 0); cnt the TCP port.
-      const address = msg.parameter2 === 0 ? fromAddress : intToIpv4(msg.parameter2);
-      if (this.onBeacon(`${address}:${msg.dataCount}`, msg.parameter1, nowMs)) verdict.anomaly = true;
+      // The repeater fills the address in when the server sent 0; a direct beacon may still carry 0.
+      const ip = RsrvIsUpResponse.serverAddress(msg);
+      const address = ip === 0 ? fromAddress : intToIpv4(ip);
+      const server = `${address}:${RsrvIsUpResponse.serverPort(msg)}`;
+      if (this.onBeacon(server, RsrvIsUpResponse.beaconId(msg), nowMs)) verdict.anomaly = true;
     }
     return verdict;
   }

@@ -3,8 +3,9 @@
 import { EventEmitter } from 'node:events';
 import type { DbfType } from '../constants.js';
 import type { CaValue, PutValue } from './ca-value.js';
+import { nextChannelState, type ChannelState } from './channel-state.js';
 
-export type ChannelState = 'searching' | 'connecting' | 'connected' | 'closed';
+export type { ChannelState } from './channel-state.js';
 
 export interface AccessRights {
   read: boolean;
@@ -56,7 +57,7 @@ export interface Subscription {
  * get/put reject with GW_CA_DISCONNECTED while the channel is not connected, as libca does.
  */
 export class Channel extends EventEmitter {
-  state: ChannelState = 'searching';
+  private current: ChannelState = 'searching';
   nativeType: DbfType | undefined;
   /** Maximum element count the server announced (the capacity, not the current length). */
   nativeCount = 0;
@@ -78,8 +79,20 @@ export class Channel extends EventEmitter {
     this.server = directServer;
   }
 
+  get state(): ChannelState {
+    return this.current;
+  }
+
   get isConnected(): boolean {
-    return this.state === 'connected';
+    return this.current === 'connected';
+  }
+
+  /**
+   * For the client only (the circuit manager, resolver and CaClient): moves to `next`, throwing
+   * GW_INTERNAL on a transition channel-state.ts does not list.
+   */
+  moveTo(next: ChannelState): void {
+    this.current = nextChannelState(this.name, this.current, next);
   }
 
   /** Resolves once connected; rejects with GW_CA_TIMEOUT after `timeoutMs` (default 5 s). */

@@ -58,7 +58,7 @@ export class CircuitManager {
       );
       this.circuits.set(key, c);
     }
-    ch.state = 'connecting';
+    ch.moveTo('connecting'); // searching|disconnected -> connecting
     ch.server = key;
     c.channels.add(ch.cid);
     c.circuit.createChannel(ch.cid, ch.name);
@@ -163,7 +163,7 @@ export class CircuitManager {
     ch.accessRights = rightsOf(ev.rights);
     ch.serverMinor = sock.circuit.serverMinor;
     ch.server = sock.key;
-    ch.state = 'connected';
+    ch.moveTo('connected'); // connecting -> connected
     this.resolver.resolved(ch.cid);
     this.lastFailures.delete(ch.cid);
     this.requests.installMonitorsOf(ch);
@@ -200,7 +200,7 @@ export class CircuitManager {
   /** A channel lost its server: fail its requests, tell listeners, find it again. */
   private channelDown(ch: Channel, reason: string, refused = false): void {
     const wasUp = ch.state === 'connected';
-    ch.state = 'searching';
+    ch.moveTo(wasUp ? 'disconnected' : 'searching'); // connected -> disconnected, connecting -> searching
     ch.accessRights = { read: false, write: false };
     this.lastFailures.set(ch.cid, reason);
     this.requests.failPending(ch, () => new GwError('GW_CA_DISCONNECTED', `${ch.name}: ${reason}`));

@@ -34,11 +34,25 @@ import {
   eventCancelRequest,
   hostNameRequest,
   readNotifyRequest,
-  readPayloadString,
   versionMessage,
   writeNotifyRequest,
   writeRequest,
 } from '../messages.js';
+import {
+  AccessRightsResponse,
+  CreateChanResponse,
+  CreateChFailResponse,
+  ErrorResponse,
+  EventAddRequest,
+  EventAddResponse,
+  ReadNotifyResponse,
+  ReadResponse,
+  ServerDisconnResponse,
+  VersionMessage,
+  WriteNotifyResponse,
+  WriteRequest,
+  ReadNotifyRequest,
+} from '../message-fields.js';
 import { StreamParser } from '../stream-parser.js';
 import type { DecodedDbr } from '../value.js';
 import { GwError } from '../../errors.js';
@@ -235,40 +249,55 @@ export class ClientCircuit {
     }
     switch (msg.command) {
       case CA_PROTO_VERSION:
-        this.serverMinor = msg.dataCount;
+        this.serverMinor = VersionMessage.minorVersion(msg);
         return;
       case CA_PROTO_ACCESS_RIGHTS: {
-        const ch = this.channels.get(msg.parameter1);
+        const cid = AccessRightsResponse.cid(msg);
+        const ch = this.channels.get(cid);
         if (!ch) return;
-        ch.rights = msg.parameter2 & 3;
+        ch.rights = AccessRightsResponse.accessRights(msg) & 3;
         // Rights before the CREATE_CHAN reply are just remembered (§4.4); later ones are changes.
-        if (ch.sid !== undefined)
-          events.push({ type: 'accessRights', cid: msg.parameter1, rights: ch.rights });
+        if (ch.sid !== undefined) events.push({ type: 'accessRights', cid, rights: ch.rights });
         return;
       }
       case CA_PROTO_CREATE_CHAN:
         return this.onCreated(msg, events);
-      case CA_PROTO_CREATE_CH_FAIL:
-        if (this.channels.delete(msg.parameter1)) events.push({ type: 'createFailed', cid: msg.parameter1 });
+      case CA_PROTO_CREATE_CH_FAIL: {
+        const cid = CreateChFailResponse.cid(msg);
+        if (this.channels.delete(cid)) events.push({ type: 'createFailed', cid });
         return;
-      case CA_PROTO_SERVER_DISCONN:
-        if (this.channels.has(msg.parameter1)) {
-          this.forgetChannel(msg.parameter1);
-          events.push({ type: 'channelDisconnected', cid: msg.parameter1 });
+      }
+      case CA_PROTO_SERVER_DISCONN: {
+        const cid = ServerDisconnResponse.cid(msg);
+        if (this.channels.has(cid)) {
+          this.forgetChannel(cid);
+          events.push({ type: 'channelDisconnected', cid });
         }
         return;
+      }
       case CA_PROTO_READ_NOTIFY:
-      case CA_PROTO_READ:
         events.push({
           type: 'readReply',
-          ioid: msg.parameter2,
-          // The old READ reply has no status slot (p1 is the CID).
-          status: msg.command === CA_PROTO_READ ? ECA_NORMAL : msg.parameter1,
+          ioid: ReadNotifyResponse.ioid(msg),
+          status: ReadNotifyResponse.status(msg),
+          data: this.decode(msg),
+        });
+        return;
+      case CA_PROTO_READ:
+        // The old READ reply has no status slot (p1 is the CID).
+        events.push({
+          type: 'readReply',
+          ioid: ReadResponse.ioid(msg),
+          status: ECA_NORMAL,
           data: this.decode(msg),
         });
         return;
       case CA_PROTO_WRITE_NOTIFY:
-        events.push({ type: 'writeReply', ioid: msg.parameter2, status: msg.parameter1 });
+        events.push({
+          type: 'writeReply',
+          ioid: WriteNotifyResponse.ioid(msg),
+          status: WriteNotifyResponse.status(msg),
+        });
         return;
       case CA_PROTO_EVENT_ADD:
         return this.onEvent(msg, events);
@@ -283,10 +312,11 @@ export class ClientCircuit {
   }
 
   private onCreated(msg: CaMessage, events: CircuitEvent[]): void {
-    const cid = msg.parameter1;
-    const sid = msg.parameter2;
-    if (msg.dataType > 6) {
-      throw new GwError('GW_CA_FRAMING', `CREATE_CHAN reply with native type ${msg.dataType} (not 0..6)`);
+    const cid = CreateChanResponse.cid(msg);
+    const sid = CreateChanResponse.sid(msg);
+    const nativeType = CreateChanResponse.nativeType(msg);
+    if (nativeType > 6) {
+      throw new GwError('GW_CA_FRAMING', `CREATE_CHAN reply with native type ${nativeType} (not 0..6)`);
     }
     const ch = this.channels.get(cid);
     if (!ch || ch.sid !== undefined) {
@@ -299,48 +329,54 @@ export class ClientCircuit {
       type: 'connected',
       cid,
       sid,
-      nativeType: msg.dataType as DbfType,
-      nativeCount: msg.dataCount,
+      nativeType: nativeType as DbfType,
+      nativeCount: CreateChanResponse.nativeCount(msg),
       rights: ch.rights,
     });
   }
 
   private onEvent(msg: CaMessage, events: CircuitEvent[]): void {
-    const subid = msg.parameter2;
+    const subid = EventAddResponse.subscriptionId(msg);
     // An empty EVENT_ADD is the confirmation of EVENT_CANCEL (§4.11), never an update.
     if (msg.payloadSize === 0) {
       events.push({ type: 'subscriptionCancelled', subid });
       return;
     }
     if (!this.subscriptions.has(subid)) return; // raced with our cancel
-    events.push({ type: 'monitorUpdate', subid, status: msg.parameter1, data: this.decode(msg) });
+    events.push({
+      type: 'monitorUpdate',
+      subid,
+      status: EventAddResponse.status(msg),
+      data: this.decode(msg),
+    });
   }
 
   private onError(msg: CaMessage, events: CircuitEvent[]): void {
     // The payload starts with the offending request's header; libca drops a circuit when it is short.
-    if (msg.payload.length < 16) {
+    const request = ErrorResponse.request(msg);
+    if (!request) {
       throw new GwError('GW_CA_FRAMING', `ERROR message with a ${msg.payload.length}-byte payload`);
     }
-    const command = msg.payload.readUInt16BE(0);
-    const p1 = msg.payload.readUInt32BE(8);
-    const p2 = msg.payload.readUInt32BE(12);
-    const text = readPayloadString(msg.payload.subarray(16));
-    const eca = msg.parameter2;
-    switch (command) {
-      case CA_PROTO_EVENT_ADD:
-        this.subscriptions.delete(p2);
-        events.push({ type: 'requestFailed', kind: 'subscription', id: p2, eca, text });
+    const text = ErrorResponse.text(msg);
+    const eca = ErrorResponse.status(msg);
+    switch (request.command) {
+      case CA_PROTO_EVENT_ADD: {
+        const id = EventAddRequest.subscriptionId(request);
+        this.subscriptions.delete(id);
+        events.push({ type: 'requestFailed', kind: 'subscription', id, eca, text });
         return;
+      }
       case CA_PROTO_READ_NOTIFY:
       case CA_PROTO_READ:
       case CA_PROTO_WRITE_NOTIFY:
-        events.push({ type: 'requestFailed', kind: 'io', id: p2, eca, text });
+        // All three carry the IOID in p2.
+        events.push({ type: 'requestFailed', kind: 'io', id: ReadNotifyRequest.ioid(request), eca, text });
         return;
       case CA_PROTO_WRITE:
-        events.push({ type: 'requestFailed', kind: 'write', id: p2, eca, text });
+        events.push({ type: 'requestFailed', kind: 'write', id: WriteRequest.cid(request), eca, text });
         return;
       default:
-        events.push({ type: 'requestFailed', kind: 'other', id: p1, eca, text });
+        events.push({ type: 'requestFailed', kind: 'other', id: request.parameter1, eca, text });
     }
   }
 

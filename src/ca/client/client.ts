@@ -150,7 +150,7 @@ export class CaClient extends EventEmitter implements ChannelHost {
     this.requests.dropMonitorsOf(ch);
     this.requests.failPending(ch, () => closedError(ch));
     // Like ca_clear_channel: no connection callback for a channel the application closed itself.
-    ch.state = 'closed';
+    ch.moveTo('closed'); // any -> closed
     this.channels.delete(ch.cid);
     ch.emit(CLOSED);
   }

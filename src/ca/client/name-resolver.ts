@@ -5,6 +5,7 @@ import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { BeaconTracker, repeaterRegisterMessage } from './beacon-tracker.js';
 import type { Channel } from './channel.js';
+import { isLookingForServer } from './channel-state.js';
 import type { ClientHooks } from './client-context.js';
 import { parseHostPort, type ClientConfig } from './config.js';
 import { SearchEngine } from './search-engine.js';
@@ -49,7 +50,6 @@ export class NameResolver {
       this.deps.attach(ch, d.host, d.port, 0);
       return;
     }
-    ch.state = 'searching';
     ch.server = undefined;
     this.search.add(ch.cid, ch.name, performance.now() + searchDelayMs);
     this.ensureUdp();
@@ -67,7 +67,6 @@ export class NameResolver {
       this.startResolving(ch, refused ? REFUSED_RESEARCH_DELAY_MS : 0);
       return;
     }
-    ch.state = 'connecting';
     const retry = this.directRetries.get(ch.cid) ?? { attempts: 0 };
     retry.attempts++;
     clearTimeout(retry.timer);
@@ -177,7 +176,7 @@ export class NameResolver {
     }
     for (const hit of this.search.handleDatagram(msg, from)) {
       const ch = this.deps.channels.get(hit.cid);
-      if (ch?.state === 'searching') this.deps.attach(ch, hit.host, hit.port, hit.serverMinor);
+      if (ch && isLookingForServer(ch.state)) this.deps.attach(ch, hit.host, hit.port, hit.serverMinor);
     }
     this.scheduleSearch();
   }

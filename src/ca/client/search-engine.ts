@@ -3,6 +3,7 @@
 // datagram, and which reply datagrams resolve which channel. Pure: time comes in as `nowMs`, datagrams
 // go out as Buffers; the UDP socket lives in the client.
 import { CA_PROTO_SEARCH, CA_PROTO_VERSION, INADDR_USE_SENDER, MAX_UDP_SEND } from '../constants.js';
+import { SearchResponse, VersionMessage } from '../message-fields.js';
 import { searchRequest, udpVersionMessage } from '../messages.js';
 import { parseDatagram } from '../stream-parser.js';
 import { intToIpv4 } from '../../net.js';
@@ -126,19 +127,20 @@ export class SearchEngine {
     let serverMinor = 0;
     for (const msg of parseDatagram(datagram).messages) {
       if (msg.command === CA_PROTO_VERSION) {
-        serverMinor = msg.dataCount;
+        serverMinor = VersionMessage.minorVersion(msg);
         continue;
       }
       if (msg.command !== CA_PROTO_SEARCH) continue;
-      const cid = msg.parameter2;
+      const cid = SearchResponse.cid(msg);
       if (!this.pending.has(cid)) continue;
-      // p1 is the server address unless it says "use the sender" (rsrv always does); 0.0.0.0 is never
-      // a usable address, so it is read the same way.
-      const useSender = msg.parameter1 === INADDR_USE_SENDER || msg.parameter1 === 0;
-      const host = useSender ? fromAddress : intToIpv4(msg.parameter1);
-      const minor = msg.payload.length >= 2 ? msg.payload.readUInt16BE(0) : serverMinor;
+      // The server address unless it says "use the sender" (rsrv always does); 0.0.0.0 is never a
+      // usable address, so it is read the same way.
+      const address = SearchResponse.serverAddress(msg);
+      const useSender = address === INADDR_USE_SENDER || address === 0;
+      const host = useSender ? fromAddress : intToIpv4(address);
+      const minor = SearchResponse.minorVersion(msg) ?? serverMinor;
       this.pending.delete(cid);
-      hits.push({ cid, host, port: msg.dataType, serverMinor: minor });
+      hits.push({ cid, host, port: SearchResponse.serverPort(msg), serverMinor: minor });
     }
     return hits;
   }

@@ -10,7 +10,7 @@ import {
   formatMonitorLine,
   parseDbrType,
   type LineStyle,
-} from '../../ca/client/cli-format.js';
+} from '../ca-format.js';
 import { parseHostPort } from '../../ca/client/config.js';
 import {
   CA_SERVER_PORT,

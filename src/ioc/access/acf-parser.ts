@@ -5,34 +5,20 @@
 // reported with file and line (ProblemsError GW_ACF_PARSE). Pure: text in, rules out.
 import { ProblemsError } from '../../errors.js';
 import type { Problem } from '../../errors.js';
-import { stripBom, stripComment, tokenizeLine } from '../db/db-lexer.js';
-import type { Token } from '../db/db-lexer.js';
+import { lexText } from '../lex/lexer.js';
+import type { Token } from '../lex/lexer.js';
+import { SyntaxProblem, TokenCursor, unexpected } from '../lex/token-cursor.js';
 import { parseIpv4 } from '../../net.js';
 import { AccessRules } from './access-rules.js';
 import type { AccessLevel, AccessRule, HostPattern } from './access-rules.js';
 
-class AcfError extends Error {
-  constructor(
-    readonly line: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /** Parses ACF text; throws ProblemsError (GW_ACF_PARSE) listing every problem. */
 export function parseAcf(text: string, file: string): AccessRules {
   const problems: Problem[] = [];
-  const tokens: Token[] = [];
-  const lines = stripBom(text).split('\n');
-  lines.forEach((raw, i) => {
-    const lexed = tokenizeLine(stripComment(raw), i + 1, '/');
-    for (const e of lexed.errors) problems.push({ file, line: i + 1, message: e, severity: 'error' });
-    if (lexed.errors.length === 0) tokens.push(...lexed.tokens);
-  });
-  const parser = new AcfParser(tokens, lines.length, (line, message) =>
-    problems.push({ file, line, message, severity: 'error' }),
-  );
+  const problem = (line: number, message: string) =>
+    problems.push({ file, line, message, severity: 'error' });
+  const { tokens, lineCount } = lexText(text, { extraBare: '/' }, problem);
+  const parser = new AcfParser(new TokenCursor(tokens, lineCount), problem);
   parser.parse();
   if (problems.length > 0) {
     problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
@@ -56,6 +42,7 @@ export function parseHostPattern(text: string): HostPattern | string {
 }
 
 const ACCESS: ReadonlySet<string> = new Set(['NONE', 'READ', 'WRITE']);
+const TOP_KEYWORDS: ReadonlySet<string> = new Set(['UAG', 'HAG', 'ASG']);
 
 class AcfParser {
   readonly uags = new Map<string, Set<string>>();
@@ -64,26 +51,23 @@ class AcfParser {
   private readonly definedAt = new Map<string, number>();
   /** Rule references are checked at the end: asLib allows UAG/HAG after the ASG that uses them. */
   private readonly references: { kind: 'UAG' | 'HAG'; name: string; line: number }[] = [];
-  private pos = 0;
-
   constructor(
-    private readonly tokens: Token[],
-    private readonly lastLine: number,
+    private readonly cur: TokenCursor,
     private readonly problem: (line: number, message: string) => void,
   ) {}
 
   parse(): void {
-    while (this.pos < this.tokens.length) {
+    while (!this.cur.atEnd) {
       try {
-        const t = this.next('UAG, HAG or ASG');
+        const t = this.cur.next('UAG, HAG or ASG');
         if (t.kind === 'word' && t.text === 'UAG') this.parseList('UAG');
         else if (t.kind === 'word' && t.text === 'HAG') this.parseList('HAG');
         else if (t.kind === 'word' && t.text === 'ASG') this.parseAsg();
-        else throw new AcfError(t.line, `unexpected ${describe(t)}, expected UAG, HAG or ASG`);
+        else throw unexpected(t, 'UAG, HAG or ASG');
       } catch (err) {
-        if (!(err instanceof AcfError)) throw err;
+        if (!(err instanceof SyntaxProblem)) throw err;
         this.problem(err.line, err.message);
-        this.skipTo(new Set(['UAG', 'HAG', 'ASG']));
+        this.cur.skipToWord(TOP_KEYWORDS);
       }
     }
     for (const ref of this.references) {
@@ -92,45 +76,18 @@ class AcfParser {
     }
   }
 
-  private next(what: string): Token {
-    const t = this.tokens[this.pos];
-    if (!t) throw new AcfError(this.lastLine, `unexpected end of file, expected ${what}`);
-    this.pos++;
-    return t;
-  }
-
-  private peekPunct(p: string): boolean {
-    const t = this.tokens[this.pos];
-    return t !== undefined && t.kind === 'punct' && t.text === p;
-  }
-
-  private expect(p: string): Token {
-    const t = this.next(`"${p}"`);
-    if (t.kind !== 'punct' || t.text !== p)
-      throw new AcfError(t.line, `unexpected ${describe(t)}, expected "${p}"`);
-    return t;
-  }
-
-  private word(what: string): Token {
-    const t = this.next(what);
-    if (t.kind === 'punct') throw new AcfError(t.line, `unexpected ${describe(t)}, expected ${what}`);
-    return t;
-  }
-
   /** `(a, b, ...)` or `{a, b, ...}`: a comma-separated list of names up to `close`. */
   private names(close: string, what: string): Token[] {
     const out: Token[] = [];
-    if (this.peekPunct(close)) {
-      this.pos++;
+    if (this.cur.isPunct(close)) {
+      this.cur.skip();
       return out;
     }
     for (;;) {
-      out.push(this.word(what));
-      const t = this.next(`"," or "${close}"`);
+      out.push(this.cur.word(what));
+      const t = this.cur.next(`"," or "${close}"`);
       if (t.kind === 'punct' && t.text === close) return out;
-      if (t.kind !== 'punct' || t.text !== ',') {
-        throw new AcfError(t.line, `unexpected ${describe(t)}, expected "," or "${close}"`);
-      }
+      if (t.kind !== 'punct' || t.text !== ',') throw unexpected(t, `"," or "${close}"`);
     }
   }
 
@@ -144,12 +101,12 @@ class AcfParser {
   }
 
   private parseList(kind: 'UAG' | 'HAG'): void {
-    this.expect('(');
-    const name = this.word(`a ${kind} name`);
-    this.expect(')');
+    this.cur.expect('(');
+    const name = this.cur.word(`a ${kind} name`);
+    this.cur.expect(')');
     this.define(kind, name);
-    const entries = this.peekPunct('{')
-      ? (this.pos++, this.names('}', kind === 'UAG' ? 'a user' : 'a host'))
+    const entries = this.cur.isPunct('{')
+      ? (this.cur.skip(), this.names('}', kind === 'UAG' ? 'a user' : 'a host'))
       : [];
     if (kind === 'UAG') {
       this.uags.set(name.text, new Set(entries.map((e) => e.text)));
@@ -165,33 +122,32 @@ class AcfParser {
   }
 
   private parseAsg(): void {
-    this.expect('(');
-    const name = this.word('an ASG name');
-    this.expect(')');
+    this.cur.expect('(');
+    const name = this.cur.word('an ASG name');
+    this.cur.expect(')');
     this.define('ASG', name);
     const rules: AccessRule[] = [];
     this.asgs.set(name.text, rules);
-    if (!this.peekPunct('{')) return;
-    this.pos++;
+    if (!this.cur.isPunct('{')) return;
+    this.cur.skip();
     for (;;) {
-      if (this.peekPunct('}')) {
-        this.pos++;
+      if (this.cur.isPunct('}')) {
+        this.cur.skip();
         return;
       }
-      if (this.pos >= this.tokens.length)
-        throw new AcfError(this.lastLine, `missing "}" closing ASG "${name.text}"`);
+      if (this.cur.atEnd)
+        throw new SyntaxProblem(this.cur.lastLine, `missing "}" closing ASG "${name.text}"`);
       try {
-        const t = this.word('RULE');
+        const t = this.cur.word('RULE');
         if (/^INP[A-U]$/.test(t.text)) {
-          this.expect('(');
+          this.cur.expect('(');
           this.names(')', 'a PV name');
-          throw new AcfError(t.line, `${t.text} is not supported (rules cannot depend on PV values)`);
+          throw new SyntaxProblem(t.line, `${t.text} is not supported (rules cannot depend on PV values)`);
         }
-        if (t.text !== 'RULE')
-          throw new AcfError(t.line, `unexpected ${describe(t)} in ASG "${name.text}", expected RULE`);
+        if (t.text !== 'RULE') throw unexpected(t, 'RULE', ` in ASG "${name.text}"`);
         rules.push(this.parseRule(t));
       } catch (err) {
-        if (!(err instanceof AcfError)) throw err;
+        if (!(err instanceof SyntaxProblem)) throw err;
         this.problem(err.line, err.message);
         this.skipInBlock();
       }
@@ -199,19 +155,19 @@ class AcfParser {
   }
 
   private parseRule(kw: Token): AccessRule {
-    this.expect('(');
+    this.cur.expect('(');
     const args = this.names(')', 'a RULE argument');
     const [level, access, trap, ...extra] = args;
     if (!level || !access)
-      throw new AcfError(kw.line, 'RULE needs a level and an access (NONE, READ or WRITE)');
+      throw new SyntaxProblem(kw.line, 'RULE needs a level and an access (NONE, READ or WRITE)');
     if (!/^\d+$/.test(level.text))
-      throw new AcfError(level.line, `bad RULE level "${level.text}", expected 0 or 1`);
+      throw new SyntaxProblem(level.line, `bad RULE level "${level.text}", expected 0 or 1`);
     if (!ACCESS.has(access.text)) {
-      throw new AcfError(access.line, `bad RULE access "${access.text}", expected NONE, READ or WRITE`);
+      throw new SyntaxProblem(access.line, `bad RULE access "${access.text}", expected NONE, READ or WRITE`);
     }
     if (extra.length > 0 || (trap && trap.text !== 'TRAPWRITE' && trap.text !== 'NOTRAPWRITE')) {
       const bad = extra[0] ?? trap!;
-      throw new AcfError(
+      throw new SyntaxProblem(
         bad.line,
         `unexpected RULE argument "${bad.text}", expected TRAPWRITE or NOTRAPWRITE`,
       );
@@ -224,19 +180,19 @@ class AcfParser {
       hags: [],
       line: kw.line,
     };
-    if (!this.peekPunct('{')) return rule;
-    this.pos++;
+    if (!this.cur.isPunct('{')) return rule;
+    this.cur.skip();
     const uags: string[] = [];
     const hags: string[] = [];
     for (;;) {
-      if (this.peekPunct('}')) {
-        this.pos++;
+      if (this.cur.isPunct('}')) {
+        this.cur.skip();
         break;
       }
       try {
         this.parseCondition(uags, hags);
       } catch (err) {
-        if (!(err instanceof AcfError)) throw err;
+        if (!(err instanceof SyntaxProblem)) throw err;
         this.problem(err.line, err.message);
         this.skipPastClose();
         break;
@@ -246,29 +202,27 @@ class AcfParser {
   }
 
   private parseCondition(uags: string[], hags: string[]): void {
-    {
-      const t = this.word('UAG, HAG or "}"');
-      if (t.text === 'UAG' || t.text === 'HAG') {
-        this.expect('(');
-        for (const n of this.names(')', `a ${t.text} name`)) {
-          (t.text === 'UAG' ? uags : hags).push(n.text);
-          this.references.push({ kind: t.text, name: n.text, line: n.line });
-        }
-      } else if (t.text === 'CALC' || t.text === 'METHOD' || t.text === 'AUTHORITY') {
-        this.expect('(');
-        this.names(')', 'an argument');
-        throw new AcfError(t.line, `${t.text} is not supported`);
-      } else {
-        throw new AcfError(t.line, `unexpected ${describe(t)} in RULE, expected UAG or HAG`);
+    const t = this.cur.word('UAG, HAG or "}"');
+    if (t.text === 'UAG' || t.text === 'HAG') {
+      this.cur.expect('(');
+      for (const n of this.names(')', `a ${t.text} name`)) {
+        (t.text === 'UAG' ? uags : hags).push(n.text);
+        this.references.push({ kind: t.text, name: n.text, line: n.line });
       }
+    } else if (t.text === 'CALC' || t.text === 'METHOD' || t.text === 'AUTHORITY') {
+      this.cur.expect('(');
+      this.names(')', 'an argument');
+      throw new SyntaxProblem(t.line, `${t.text} is not supported`);
+    } else {
+      throw unexpected(t, 'UAG or HAG', ' in RULE');
     }
   }
 
   /** Skips past the "}" closing the current block. */
   private skipPastClose(): void {
     let depth = 0;
-    while (this.pos < this.tokens.length) {
-      const t = this.tokens[this.pos++]!;
+    while (!this.cur.atEnd) {
+      const t = this.cur.next('"}"');
       if (t.kind === 'punct' && t.text === '{') depth++;
       if (t.kind === 'punct' && t.text === '}' && depth-- === 0) return;
     }
@@ -277,27 +231,14 @@ class AcfParser {
   /** After an error inside an ASG: skip to the next RULE/INPx or the ASG's closing "}". */
   private skipInBlock(): void {
     let depth = 0;
-    while (this.pos < this.tokens.length) {
-      const t = this.tokens[this.pos]!;
+    for (let t = this.cur.peek(); t; t = this.cur.peek()) {
       if (t.kind === 'punct' && t.text === '{') depth++;
       if (t.kind === 'punct' && t.text === '}') {
         if (depth === 0) return;
         depth--;
       }
       if (depth === 0 && t.kind === 'word' && (t.text === 'RULE' || /^INP[A-U]$/.test(t.text))) return;
-      this.pos++;
+      this.cur.skip();
     }
   }
-
-  private skipTo(keywords: ReadonlySet<string>): void {
-    while (this.pos < this.tokens.length) {
-      const t = this.tokens[this.pos]!;
-      if (t.kind === 'word' && keywords.has(t.text)) return;
-      this.pos++;
-    }
-  }
-}
-
-function describe(t: Token): string {
-  return t.kind === 'string' ? `string "${t.text}"` : `"${t.text}"`;
 }

@@ -5,8 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Problem } from '../../errors.js';
-import { stripBom, stripComment, tokenizeLine } from './db-lexer.js';
-import type { Token } from './db-lexer.js';
+import { lexText } from '../lex/lexer.js';
+import type { Token } from '../lex/lexer.js';
+import { SyntaxProblem, TokenCursor, unexpected } from '../lex/token-cursor.js';
 import { expandMacros } from './macros.js';
 import type { Macros } from './macros.js';
 
@@ -73,61 +74,43 @@ export function parseDbText(
   depth = 0,
 ): ParsedDb {
   const macros = options.macros ?? new Map<string, string>();
-  const tokens: Token[] = [];
-  const problem = (line: number, message: string) =>
-    out.problems.push({ file, line, message, severity: 'error' });
-  stripBom(text)
-    .split('\n')
-    .forEach((raw, index) => {
-      const lineNo = index + 1;
+  const { tokens, lineCount } = lexText(
+    text,
+    {
       // `%` lines pass C code through in .dbd files; they mean nothing to a database.
-      if (raw.trimStart().startsWith('%')) return;
-      const expanded = expandMacros(stripComment(raw), macros);
-      for (const e of expanded.errors) problem(lineNo, e);
-      const lexed = tokenizeLine(expanded.text, lineNo);
-      for (const e of lexed.errors) problem(lineNo, e);
-      // A line that does not tokenize is dropped whole, so one typo does not cascade into more errors.
-      if (lexed.errors.length === 0) tokens.push(...lexed.tokens);
-    });
-  new Parser(tokens, file, options, out, depth, text.split('\n').length).parse();
+      skipLine: (raw) => raw.trimStart().startsWith('%'),
+      expand: (line) => expandMacros(line, macros),
+    },
+    (line, message) => out.problems.push({ file, line, message, severity: 'error' }),
+  );
+  new Parser(new TokenCursor(tokens, lineCount), file, options, out, depth).parse();
   return out;
-}
-
-class ParseError extends Error {
-  constructor(
-    readonly line: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 const TOP_KEYWORDS = new Set(['record', 'grecord', 'alias', 'include']);
 
 class Parser {
-  private pos = 0;
-
   constructor(
-    private readonly tokens: Token[],
+    private readonly cur: TokenCursor,
     private readonly file: string,
     private readonly options: DbParseOptions,
     private readonly out: ParsedDb,
     private readonly depth: number,
-    private readonly lastLine: number,
   ) {}
 
   parse(): void {
-    while (this.pos < this.tokens.length) {
-      const t = this.tokens[this.pos]!;
+    for (let t = this.cur.peek(); t; t = this.cur.peek()) {
       try {
         if (t.kind === 'word' && (t.text === 'record' || t.text === 'grecord')) this.parseRecord();
         else if (t.kind === 'word' && t.text === 'alias') this.parseTopAlias();
         else if (t.kind === 'word' && t.text === 'include') this.parseInclude();
-        else throw new ParseError(t.line, `unexpected ${describe(t)}, expected record, alias or include`);
+        else throw unexpected(t, 'record, alias or include');
       } catch (err) {
-        if (!(err instanceof ParseError)) throw err;
+        if (!(err instanceof SyntaxProblem)) throw err;
         this.problem(err.line, err.message);
-        this.skipToTop();
+        // Resynchronise at the next record, alias or include keyword.
+        this.cur.skip();
+        this.cur.skipToWord(TOP_KEYWORDS);
       }
     }
   }
@@ -136,41 +119,23 @@ class Parser {
     this.out.problems.push({ file: this.file, line, message, severity: 'error' });
   }
 
-  private peek(): Token | undefined {
-    return this.tokens[this.pos];
-  }
-
-  private next(what: string): Token {
-    const t = this.tokens[this.pos];
-    if (!t) throw new ParseError(this.lastLine, `unexpected end of file, expected ${what}`);
-    this.pos++;
-    return t;
-  }
-
-  private expect(punct: string): Token {
-    const t = this.next(`"${punct}"`);
-    if (t.kind !== 'punct' || t.text !== punct) {
-      throw new ParseError(t.line, `unexpected ${describe(t)}, expected "${punct}"`);
-    }
-    return t;
-  }
-
+  /** A word or string; a "{" here would open a JSON value (dbStatic's JSON links), which we refuse. */
   private value(what: string): Token {
-    const t = this.next(what);
-    if (t.kind === 'punct') {
-      if (t.text === '{') throw new ParseError(t.line, 'JSON values are not supported');
-      throw new ParseError(t.line, `unexpected ${describe(t)}, expected ${what}`);
+    const t = this.cur.peek();
+    if (t?.kind === 'punct' && t.text === '{') {
+      this.cur.skip();
+      throw new SyntaxProblem(t.line, 'JSON values are not supported');
     }
-    return t;
+    return this.cur.word(what);
   }
 
   private parseRecord(): void {
-    const kw = this.next('record');
-    this.expect('(');
+    const kw = this.cur.next('record');
+    this.cur.expect('(');
     const type = this.value('a record type');
-    this.expect(',');
+    this.cur.expect(',');
     const name = this.value('a record name');
-    this.expect(')');
+    this.cur.expect(')');
     const decl: DbRecordDecl = {
       type: type.text,
       name: name.text,
@@ -181,20 +146,19 @@ class Parser {
       aliases: [],
     };
     this.out.records.push(decl);
-    const open = this.peek();
-    if (!open || open.kind !== 'punct' || open.text !== '{') return;
-    this.pos++;
+    if (!this.cur.isPunct('{')) return;
+    this.cur.skip();
     for (;;) {
-      const t = this.peek();
-      if (!t) throw new ParseError(this.lastLine, `missing "}" closing record "${decl.name}"`);
-      if (t.kind === 'punct' && t.text === '}') {
-        this.pos++;
+      if (this.cur.atEnd)
+        throw new SyntaxProblem(this.cur.lastLine, `missing "}" closing record "${decl.name}"`);
+      if (this.cur.isPunct('}')) {
+        this.cur.skip();
         return;
       }
       try {
         this.parseBodyItem(decl);
       } catch (err) {
-        if (!(err instanceof ParseError)) throw err;
+        if (!(err instanceof SyntaxProblem)) throw err;
         this.problem(err.line, err.message);
         this.skipInBody();
       }
@@ -202,79 +166,61 @@ class Parser {
   }
 
   private parseBodyItem(decl: DbRecordDecl): void {
-    const t = this.next('field, info or alias');
+    const t = this.cur.next('field, info or alias');
     if (t.kind === 'word' && (t.text === 'field' || t.text === 'info')) {
-      this.expect('(');
+      this.cur.expect('(');
       const name = this.value(t.text === 'field' ? 'a field name' : 'an info name');
-      this.expect(',');
+      this.cur.expect(',');
       const value = this.value('a value');
-      this.expect(')');
+      this.cur.expect(')');
       (t.text === 'field' ? decl.fields : decl.infos).push({
         name: name.text,
         value: value.text,
         line: t.line,
       });
     } else if (t.kind === 'word' && t.text === 'alias') {
-      this.expect('(');
+      this.cur.expect('(');
       const name = this.value('an alias name');
-      this.expect(')');
+      this.cur.expect(')');
       decl.aliases.push({ name: name.text, line: t.line });
     } else {
-      throw new ParseError(
-        t.line,
-        `unexpected ${describe(t)} in record "${decl.name}", expected field, info or alias`,
-      );
+      throw unexpected(t, 'field, info or alias', ` in record "${decl.name}"`);
     }
   }
 
   private parseTopAlias(): void {
-    const kw = this.next('alias');
-    this.expect('(');
+    const kw = this.cur.next('alias');
+    this.cur.expect('(');
     const record = this.value('a record name');
-    this.expect(',');
+    this.cur.expect(',');
     const alias = this.value('an alias name');
-    this.expect(')');
+    this.cur.expect(')');
     this.out.aliases.push({ record: record.text, alias: alias.text, file: this.file, line: kw.line });
   }
 
   private parseInclude(): void {
-    const kw = this.next('include');
+    const kw = this.cur.next('include');
     const name = this.value('a file name');
     const max = this.options.maxIncludeDepth ?? DEFAULT_MAX_INCLUDE_DEPTH;
-    if (this.depth + 1 > max) throw new ParseError(kw.line, `include nesting deeper than ${max}`);
+    if (this.depth + 1 > max) throw new SyntaxProblem(kw.line, `include nesting deeper than ${max}`);
     const path = name.text.startsWith('/') ? name.text : join(dirname(this.file), name.text);
     let text: string;
     try {
       text = (this.options.readFile ?? defaultRead)(path);
     } catch (err) {
-      throw new ParseError(kw.line, `cannot read include file "${path}": ${errorReason(err)}`);
+      throw new SyntaxProblem(kw.line, `cannot read include file "${path}": ${errorReason(err)}`);
     }
     parseDbText(text, path, this.options, this.out, this.depth + 1);
   }
 
   /** After an error inside a record body: skip past the next ")" or up to "}". */
   private skipInBody(): void {
-    while (this.pos < this.tokens.length) {
-      const t = this.tokens[this.pos]!;
+    for (let t = this.cur.peek(); t; t = this.cur.peek()) {
       if (t.kind === 'punct' && t.text === '}') return;
-      this.pos++;
+      this.cur.skip();
       if (t.kind === 'punct' && t.text === ')') return;
     }
   }
-
-  /** After an error at top level: skip to the next record, alias or include keyword. */
-  private skipToTop(): void {
-    this.pos++;
-    while (this.pos < this.tokens.length) {
-      const t = this.tokens[this.pos]!;
-      if (t.kind === 'word' && TOP_KEYWORDS.has(t.text)) return;
-      this.pos++;
-    }
-  }
-}
-
-function describe(t: Token): string {
-  return t.kind === 'string' ? `string "${t.text}"` : `"${t.text}"`;
 }
 
 function errorReason(err: unknown): string {

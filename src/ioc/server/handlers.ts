@@ -6,6 +6,7 @@
 import * as C from '../../ca/constants.js';
 import { dbrSize, decodeDbr, isValidDbrType } from '../../ca/dbr.js';
 import { pad8, type CaMessage } from '../../ca/header.js';
+import * as F from '../../ca/message-fields.js';
 import * as M from '../../ca/messages.js';
 import { MAX_PV_NAME_LENGTH } from '../../ca/pv-name.js';
 import type { ChannelState, Circuit } from './circuit.js';
@@ -29,9 +30,9 @@ const MAX_IDENTITY_LENGTH = 512;
 const NO_CID = 0xffffffff;
 
 function channelOf(c: Circuit, msg: CaMessage, what: string): ChannelState | undefined {
-  const ch = c.channels.get(msg.parameter1);
-  if (!ch)
-    c.reply(M.errorResponse(msg, NO_CID, C.ECA_BADCHID, `${what}: unknown channel id ${msg.parameter1}`));
+  const sid = F.ChannelRequest.sid(msg);
+  const ch = c.channels.get(sid);
+  if (!ch) c.reply(M.errorResponse(msg, NO_CID, C.ECA_BADCHID, `${what}: unknown channel id ${sid}`));
   return ch;
 }
 
@@ -49,9 +50,10 @@ function zeroPayload(dbrType: number, count: number): Buffer {
 }
 
 const onVersion: Handler = (c, msg) => {
-  c.priority = Math.min(msg.dataType, 99);
-  c.clientMinor = msg.dataCount;
-  if (msg.dataCount < 4) throw new ProtocolViolation(`client protocol 4.${msg.dataCount} is too old`, msg);
+  const minor = F.VersionMessage.minorVersion(msg);
+  c.priority = Math.min(F.VersionMessage.priority(msg), 99);
+  c.clientMinor = minor;
+  if (minor < 4) throw new ProtocolViolation(`client protocol 4.${minor} is too old`, msg);
 };
 
 /**
@@ -68,7 +70,7 @@ const onEventAdd: Handler = (c, msg) => {
   refuseUnknownType(msg, 'EVENT_ADD');
   const ch = channelOf(c, msg, 'EVENT_ADD');
   if (!ch) return;
-  const subId = msg.parameter2;
+  const subId = F.EventAddRequest.subscriptionId(msg);
   // DBR_PUT_ACKT/ACKS are subscribed like rsrv does: every update carries ECA_GETFAIL (encodeDbr).
   if (msg.dataCount > ch.pv.maxCount) {
     c.reply(
@@ -77,22 +79,17 @@ const onEventAdd: Handler = (c, msg) => {
     return;
   }
   // Mask 0 (libca refuses it client-side) gets the initial update and nothing after it.
-  const mask = M.eventAddMask(msg.payload);
+  const mask = F.EventAddRequest.mask(msg);
   c.addSubscription(ch, subId, msg.dataType, msg.dataCount, mask);
 };
 
 const onEventCancel: Handler = (c, msg) => {
-  const sub = c.subscriptions.get(msg.parameter2);
-  if (!sub || sub.channel.sid !== msg.parameter1) {
-    const ch = c.channels.get(msg.parameter1);
-    c.reply(
-      M.errorResponse(
-        msg,
-        ch?.cid ?? NO_CID,
-        C.ECA_BADMONID,
-        `EVENT_CANCEL: unknown subscription ${msg.parameter2}`,
-      ),
-    );
+  const sid = F.EventCancelRequest.sid(msg);
+  const subId = F.EventCancelRequest.subscriptionId(msg);
+  const sub = c.subscriptions.get(subId);
+  if (!sub || sub.channel.sid !== sid) {
+    const cid = c.channels.get(sid)?.cid ?? NO_CID;
+    c.reply(M.errorResponse(msg, cid, C.ECA_BADMONID, `EVENT_CANCEL: unknown subscription ${subId}`));
     return;
   }
   c.dropSubscription(sub);
@@ -118,7 +115,7 @@ const onReadNotify: Handler = (c, msg) => {
   const ch = channelOf(c, msg, 'READ_NOTIFY');
   if (!ch) return;
   const r = readValue(ch, msg);
-  c.reply(M.readNotifyResponse(msg.dataType, r.count, r.status, msg.parameter2, r.payload));
+  c.reply(M.readNotifyResponse(msg.dataType, r.count, r.status, F.ReadNotifyRequest.ioid(msg), r.payload));
 };
 
 const onRead: Handler = (c, msg) => {
@@ -129,7 +126,7 @@ const onRead: Handler = (c, msg) => {
     c.reply(M.errorResponse(msg, ch.cid, r.status, ch.pv.name));
     return;
   }
-  c.reply(M.readResponse(msg.dataType, r.count, ch.cid, msg.parameter2, r.payload));
+  c.reply(M.readResponse(msg.dataType, r.count, ch.cid, F.ReadRequest.ioid(msg), r.payload));
 };
 
 /** Checks a put request; returns the ECA status that refuses it, or undefined if it may proceed. */
@@ -169,7 +166,8 @@ const onWrite: Handler = (c, msg) => {
 const onWriteNotify: Handler = (c, msg) => {
   const ch = channelOf(c, msg, 'WRITE_NOTIFY');
   if (!ch) return;
-  const { dataType, dataCount, parameter2: ioid } = msg;
+  const { dataType, dataCount } = msg;
+  const ioid = F.WriteNotifyRequest.ioid(msg);
   const refused = refusePut(ch, msg);
   const data = refused === undefined ? decodePut(ch, msg) : undefined;
   if (refused !== undefined || !data) {
@@ -217,9 +215,9 @@ function settle(c: Circuit, put: () => Promise<number> | number, report: (status
 
 const onSearch: Handler = (c, msg) => {
   // Name-server mode (V4.12): a search over an established circuit.
-  const name = M.readPayloadString(msg.payload);
-  if (name && c.provider.lookup(name)) c.reply(M.tcpSearchResponse(c.localPort, msg.parameter2));
-  else if (msg.dataType === C.DO_REPLY) c.reply(M.notFoundResponse(msg));
+  const name = F.SearchRequest.name(msg);
+  if (name && c.provider.lookup(name)) c.reply(M.tcpSearchResponse(c.localPort, F.SearchRequest.cid(msg)));
+  else if (F.SearchRequest.replyFlag(msg) === C.DO_REPLY) c.reply(M.notFoundResponse(msg));
 };
 
 const onEventsOff: Handler = (c) => c.setEventsOff(true);
@@ -231,14 +229,15 @@ const onClearChannel: Handler = (c, msg) => {
   const ch = channelOf(c, msg, 'CLEAR_CHANNEL');
   if (!ch) return;
   c.destroyChannel(ch);
-  c.reply(M.clearChannelResponse(msg.parameter1, msg.parameter2));
+  c.reply(M.clearChannelResponse(F.ClearChannelRequest.sid(msg), F.ClearChannelRequest.cid(msg)));
 };
 
 const onCreateChan: Handler = (c, msg) => {
   if (msg.payload.length <= 1) return; // empty name: rsrv sends nothing
-  const name = M.readPayloadString(msg.payload);
-  const cid = msg.parameter1;
-  if (msg.parameter2 > 0) c.clientMinor = msg.parameter2;
+  const name = F.CreateChanRequest.name(msg);
+  const cid = F.CreateChanRequest.cid(msg);
+  const minor = F.CreateChanRequest.minorVersion(msg);
+  if (minor > 0) c.clientMinor = minor;
   const pv = name.length <= MAX_PV_NAME_LENGTH ? c.provider.lookup(name) : undefined;
   if (!pv) {
     c.reply(M.createChFailResponse(cid));
@@ -278,7 +277,8 @@ const onHostName: Handler = (c, msg) => {
  * its header, and the circuit goes on with the next message, as rsrv does (ca-protocol.md §2.4).
  */
 export function onOversize(c: Circuit, msg: CaMessage): void {
-  const ch = c.channels.get(msg.parameter1);
+  // Looked up as if it were a channel request; for other commands the ERROR just carries NO_CID.
+  const ch = c.channels.get(F.ChannelRequest.sid(msg));
   const text = `request of ${msg.payloadSize} bytes exceeds the server's limit of ${c.maxPayload} bytes`;
   c.log.warn(`${c.description}: command ${msg.command}: ${text}`);
   c.reply(M.errorResponse(msg, ch?.cid ?? NO_CID, C.ECA_TOLARGE, text));

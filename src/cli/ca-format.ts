@@ -1,9 +1,13 @@
 // Text output of `gwagent ca get|put|monitor|info`, modelled on caget/caput/camonitor/cainfo of EPICS
 // base (same columns: name padded to 30, timestamp "YYYY-MM-DD HH:MM:SS.ffffff", value, then alarm
 // status and severity when not NO_ALARM; arrays print their element count first). Pure: strings out.
-import { ALARM_SEVERITY_STRINGS, ALARM_STATUS_STRINGS, DBR_NAMES, LAST_BUFFER_TYPE } from '../constants.js';
-import type { CaValue } from './ca-value.js';
-import type { Channel } from './channel.js';
+import {
+  ALARM_SEVERITY_STRINGS,
+  ALARM_STATUS_STRINGS,
+  DBR_NAMES,
+  LAST_BUFFER_TYPE,
+} from '../ca/constants.js';
+import type { CaValue, Channel } from '../ca/client/index.js';
 
 const DBF_NAMES = ['DBF_STRING', 'DBF_SHORT', 'DBF_FLOAT', 'DBF_ENUM', 'DBF_CHAR', 'DBF_LONG', 'DBF_DOUBLE'];
 

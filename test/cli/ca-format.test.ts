@@ -1,8 +1,8 @@
 // caget-style formatting: C's %g, time stamps with microseconds, DBR type names for -d.
 import { describe, expect, it } from 'vitest';
-import { formatG, formatGetLine, formatStamp, parseDbrType } from '../../src/ca/client/cli-format.js';
+import { formatG, formatGetLine, formatStamp, parseDbrType } from '../../src/cli/ca-format.js';
 
-describe('cli-format', () => {
+describe('ca-format', () => {
   it('formats floats like C %g', () => {
     const cases: [number, string][] = [
       [3.25, '3.25'],

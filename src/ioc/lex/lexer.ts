@@ -1,5 +1,6 @@
-// Tokens of the .db file syntax (dbLex.l): punctuation, quoted strings with C escapes, bare words,
-// `#` comments; one line at a time, since neither strings nor comments span lines. Pure.
+// The one lexer of the EPICS database-style files, .db (dbLex.l) and .acf (asLib.l): punctuation,
+// quoted strings with C escapes, bare words, `#` comments; one line at a time, since neither strings
+// nor comments span lines. Both parsers own it from here (token-cursor.ts walks what it returns). Pure.
 
 export interface Token {
   kind: 'word' | 'string' | 'punct';
@@ -108,4 +109,41 @@ export function tokenizeLine(
     }
   }
   return { tokens, errors };
+}
+
+export interface LexOptions {
+  /** Characters allowed in unquoted words beyond dbLex's (the .acf parser adds "/" for CIDR blocks). */
+  extraBare?: string;
+  /** Lines passed over whole (the .db parser skips `%` lines). */
+  skipLine?: (raw: string) => boolean;
+  /** Rewrites a comment-free line before it is tokenized (the .db parser expands macros here). */
+  expand?: (line: string) => { text: string; errors: string[] };
+}
+
+/**
+ * Tokenizes a whole file: every problem goes to `problem` with its 1-based line, and a line that
+ * does not tokenize is dropped whole, so one typo does not cascade into more errors. `lineCount` is the line
+ * an "unexpected end of file" is reported at.
+ */
+export function lexText(
+  text: string,
+  options: LexOptions,
+  problem: (line: number, message: string) => void,
+): { tokens: Token[]; lineCount: number } {
+  const tokens: Token[] = [];
+  const lines = stripBom(text).split('\n');
+  lines.forEach((raw, index) => {
+    const lineNo = index + 1;
+    if (options.skipLine?.(raw)) return;
+    let line = stripComment(raw);
+    if (options.expand) {
+      const expanded = options.expand(line);
+      for (const e of expanded.errors) problem(lineNo, e);
+      line = expanded.text;
+    }
+    const lexed = tokenizeLine(line, lineNo, options.extraBare);
+    for (const e of lexed.errors) problem(lineNo, e);
+    if (lexed.errors.length === 0) tokens.push(...lexed.tokens);
+  });
+  return { tokens, lineCount: lines.length };
 }
