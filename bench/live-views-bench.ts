@@ -14,7 +14,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GatewayPvs } from '../src/agent/gateway-pvs.js';
+import { GatewayPvs } from '../src/agent/gateway-records.js';
 import { RecordDatabase } from '../src/ioc/db/record-database.js';
 import { memoryLogger } from '../src/log.js';
 import { AgentFixture, cpuTicks, freePort } from '../test/agent/harness.js';

@@ -32,7 +32,7 @@ import { agentAcf } from './access-policy.js';
 import { ExitNotes } from './exit-reason.js';
 import { prepareHome } from './gateway-home.js';
 import { childSpec, commandLine } from './child-spec.js';
-import { GatewayPvs } from './gateway-pvs.js';
+import { GatewayPvs } from './gateway-records.js';
 import { lastOutputLine } from './exit-line.js';
 import { WebServer } from './http/web-server.js';
 import { ProcUsage } from './proc-usage.js';

@@ -4,7 +4,7 @@
 // While the statistics cannot be read the mirrored PVs are INVALID/COMM and ALIVE is No.
 import { COMM_ALARM, DBE_ALARM, DBE_VALUE, DBR_TIME_DOUBLE, INVALID_ALARM } from '../ca/constants.js';
 import type { CaClient, Channel, Subscription } from '../ca/client/index.js';
-import { MIRRORED_STATS, type GatewayPvs } from './gateway-pvs.js';
+import { MIRRORED_STATS, type GatewayPvs } from './gateway-records.js';
 
 export class StatsMirror {
   private readonly channels: Channel[] = [];

@@ -11,7 +11,7 @@ import parsePrometheus, { type ParsedFamily } from 'parse-prometheus-text-format
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { healthVerdict } from '../../src/ioc/health/verdict.js';
-import { STATE_STRINGS } from '../../src/agent/gateway-pvs.js';
+import { STATE_STRINGS } from '../../src/agent/gateway-records.js';
 import { AgentFixture, REPO, freePort, waitFor } from '../agent/harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
