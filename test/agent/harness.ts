@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CaClient, type CaValue, type Channel } from '../../src/ca/client/index.js';
 import { DBR_STRING } from '../../src/ca/constants.js';
+import { parsePidStat } from '../../src/proc.js';
 import { freePort } from '../client/helpers.js';
 import { ContainerNets } from '../support/netns.js';
 import { NsTunnel } from '../support/ns-tunnel.js';
@@ -70,10 +71,9 @@ export function isGone(pid: number): boolean {
 
 /** utime + stime of a process, in clock ticks (1/100 s). */
 export function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields after ")": state(3) ... utime(14) stime(15), so index 11 and 12 here
-  return Number(f[11]) + Number(f[12]);
+  const stat = parsePidStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  if (stat === undefined) throw new Error(`/proc/${pid}/stat: unreadable`);
+  return stat.utime + stat.stime;
 }
 
 /** Live (non-zombie) processes whose command line runs the stand-in with `-home <dir>`. */
