@@ -47,6 +47,18 @@ async function caget(
   return { code: r.code, out: (r.stdout + r.stderr).trim() };
 }
 
+/** RT:AI read with caget through the forward gateway, retried until the gateway serves it. */
+function readThroughGateway(what: string): Promise<{ code: number | null; out: string }> {
+  return waitFor(
+    async () => {
+      const got = await caget('RT:AI', ['-t']);
+      return got.code === 0 ? got : undefined;
+    },
+    20_000,
+    what,
+  );
+}
+
 describeWithPeers(
   'the real ca-gateway under gwagent run (forward/reverse pair in network namespaces)',
   () => {
@@ -70,14 +82,7 @@ describeWithPeers(
     afterAll(() => agent?.dispose());
 
     it('serves a subnet IOC PV on the GIN through the rendered files', async () => {
-      const r = await waitFor(
-        async () => {
-          const got = await caget('RT:AI', ['-t']);
-          return got.code === 0 ? got : undefined;
-        },
-        20_000,
-        'RT:AI through GWF',
-      );
+      const r = await readThroughGateway('RT:AI through GWF');
       expect(r.out).toBe('42.5');
       const cmd = await agent.text('GWF:CMD');
       expect(cmd.startsWith(`${peerBin('gateway')} -home ${agent.home('GWF')} -prefix GWF`)).toBe(true);
@@ -153,14 +158,7 @@ describeWithPeers(
       expect(next).not.toBe(pid);
       expect(isGone(pid)).toBe(true);
       await agent.waitStr('GWF:ALIVE', (s) => s === 'Yes', 20_000);
-      const got = await waitFor(
-        async () => {
-          const g = await caget('RT:AI', ['-t']);
-          return g.code === 0 ? g : undefined;
-        },
-        20_000,
-        'RT:AI through the restarted GWF',
-      );
+      const got = await readThroughGateway('RT:AI through the restarted GWF');
       expect(got.out).toBe('42.5');
       // the restarted gateway read the reloaded pvlist: the denied name stays refused
       expect((await caget('RT:SECRET')).code).not.toBe(0);
