@@ -1,7 +1,8 @@
 // The agent (`gwagent run`): composes the config generator, the supervisor, the health IOC and the CA
-// client. It renders the gateway files, serves the health and gateway PVs, launches and supervises every
-// gateway, mirrors their statistics, and reloads on request. The domains stay independent: this file
-// only wires their public APIs together.
+// client. It renders the gateway files, starts the services, and executes reloads and the periodic
+// refresh. What it wires lives beside it: its own PVs (agent-pvs.ts), each gateway's entry with its PVs
+// and statistics mirror (gateway-entry.ts), the reload diff (reload-plan.ts, pure). The domains stay
+// independent: this file only uses their public APIs.
 import { mkdir } from 'node:fs/promises';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import { CaClient } from '../ca/client/index.js';
@@ -418,16 +419,9 @@ export class Agent {
         if (u) entry.pvs.setUsage(u.cpuPercent, u.rssBytes);
         if (u?.isStopped) suspended++;
       }
-      const limitS = entry.config.supervision.unresponsiveRestartS;
-      const isUnresponsive = st.state === 'running' && !entry.mirror.isAlive;
-      entry.unresponsiveSince = isUnresponsive ? (entry.unresponsiveSince ?? now) : undefined;
-      if (
-        limitS > 0 &&
-        entry.unresponsiveSince !== undefined &&
-        now - entry.unresponsiveSince >= limitS * 1000
-      ) {
+      if (entry.isUnresponsiveTooLong(st.state === 'running', now)) {
+        const limitS = entry.config.supervision.unresponsiveRestartS;
         this.log.warn(`${name}: not answering on its server side for ${limitS} s: restarting it`);
-        entry.unresponsiveSince = undefined;
         void this.supervisor.restart(name);
       }
     }

@@ -1,6 +1,7 @@
 // One supervised gateway as the agent holds it, built once when the gateway is added: its config, its
-// supervisor spec, its PVs and the mirror of its statistics (which follows the gateway's server address).
-// A reload hands it the new config (`respec`); the supervisor calls stay the agent's.
+// supervisor spec, its PVs and the mirror of its statistics (which follows the gateway's server address),
+// and the unresponsive-gateway rule. A reload hands it the new config (`respec`); the supervisor calls
+// stay the agent's.
 import type { CaClient } from '../ca/client/index.js';
 import { renderGateway, type AgentConfig, type GatewayConfig } from '../gwconfig/index.js';
 import { CONTROL_ASG, type RecordDatabase } from '../ioc/index.js';
@@ -34,7 +35,7 @@ export class GatewayEntry {
   readonly pvs: GatewayPvs;
   readonly mirror: StatsMirror;
   /** Since when the gateway has been running without answering on its server side. */
-  unresponsiveSince: number | undefined;
+  private unresponsiveSince: number | undefined;
 
   constructor(private readonly o: GatewayEntryOptions) {
     const g = o.gateway;
@@ -62,6 +63,20 @@ export class GatewayEntry {
 
   get name(): string {
     return this.config.name;
+  }
+
+  /**
+   * The unresponsive-gateway rule, called at each refresh: true (once) when the gateway has been running
+   * without its statistics answering for `unresponsive_restart_s` (0 = never), so it is to be restarted.
+   */
+  isUnresponsiveTooLong(isRunning: boolean, nowMs: number): boolean {
+    const limitS = this.config.supervision.unresponsiveRestartS;
+    const isUnresponsive = isRunning && !this.mirror.isAlive;
+    this.unresponsiveSince = isUnresponsive ? (this.unresponsiveSince ?? nowMs) : undefined;
+    if (limitS <= 0 || this.unresponsiveSince === undefined || nowMs - this.unresponsiveSince < limitS * 1000)
+      return false;
+    this.unresponsiveSince = undefined;
+    return true;
   }
 
   /** Takes a reloaded config: the new spec keeps the operator's AUTORESTART switch. */

@@ -65,7 +65,7 @@ export const command: Command = {
     if (positionals.length) throw new GwError('GW_USAGE', `unexpected argument '${positionals[0]}'`);
     if (!values.config === !values.demo)
       throw new GwError('GW_USAGE', 'give exactly one of --config FILE or --demo');
-    const configPath = values.demo ? DEMO_CONFIG : values.config!;
+    const configPath = values.config ?? DEMO_CONFIG;
     const log = createLogger('agent');
     let env = process.env;
     if (values.demo) {
