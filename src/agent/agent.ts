@@ -1,10 +1,11 @@
 // The agent (`gwagent run`): composes the config generator, the supervisor, the health IOC and the CA
 // client. It renders the gateway files, starts the services, and executes reloads and the periodic
 // refresh. What it wires lives beside it: its own PVs (agent-pvs.ts), each gateway's entry with its PVs
-// and statistics mirror (gateway-entry.ts), the reload diff (reload-plan.ts, pure). The domains stay
+// and statistics mirror (gateway-entry.ts), the reload diff (reload-plan.ts, pure), the health IOC's options
+// (soft-ioc-options.ts, pure). The domains stay
 // independent: this file only uses their public APIs.
 import { mkdir } from 'node:fs/promises';
-import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
+import { networkInterfaces } from 'node:os';
 import { CaClient } from '../ca/client/index.js';
 import { INVALID_ALARM } from '../ca/constants.js';
 import { GwError, ProblemsError } from '../errors.js';
@@ -16,20 +17,13 @@ import {
   type AgentConfig,
   type GatewayConfig,
 } from '../gwconfig/index.js';
-import {
-  CONTROL_ASG,
-  parseAcf,
-  RecordDatabase,
-  defaultInterfaces,
-  startSoftIoc,
-  type CaServer,
-  type SoftIoc,
-} from '../ioc/index.js';
+import { parseAcf, RecordDatabase, startSoftIoc, type CaServer, type SoftIoc } from '../ioc/index.js';
 import type { Logger } from '../log.js';
 import { lockStateDir, Supervisor, type ControlServer, type InstanceLock } from '../supervisor/index.js';
 import { agentAcf } from './access-policy.js';
 import { AgentPvs } from './agent-pvs.js';
 import { ExitNotes } from './exit-reason.js';
+import { softIocOptions } from './soft-ioc-options.js';
 import { GatewayEntry } from './gateway-entry.js';
 import { prepareHome } from './gateway-home.js';
 import { lastOutputLine } from './exit-line.js';
@@ -66,17 +60,6 @@ async function makeConfiguredDir(key: string, path: string): Promise<void> {
       cause: err,
     });
   }
-}
-
-/**
- * Interfaces with IP:<interface> PVs: the configured networks' interfaces that exist on the host at
- * start (also loopback ones, which the generated panels name), then every other interface with a
- * non-internal IPv4 address. A configured interface missing from the host gets no PV: its panel
- * widget shows disconnected.
- */
-export function ipInterfaces(c: AgentConfig, present: NodeJS.Dict<NetworkInterfaceInfo[]>): string[] {
-  const configured = c.networks.map((n) => n.interface).filter((i) => present[i] !== undefined);
-  return [...new Set([...configured, ...defaultInterfaces(present)])];
 }
 
 export class Agent {
@@ -196,47 +179,20 @@ export class Agent {
   /** The health IOC on the agent's database: the health PVs beside the agent and gateway PVs. */
   private async startIoc(c: AgentConfig): Promise<SoftIoc> {
     try {
-      return await startSoftIoc({
-        db: this.db,
-        log: this.log,
-        health: {
-          prefix: c.agent.prefix,
-          facts: {
-            stScript: c.file,
-            engineer: c.agent.engineer,
-            location: c.agent.location,
-            build: c.agent.build,
-            buildDate: c.agent.buildDate,
-            stream: c.agent.stream,
-          },
-          mounts: Object.entries(c.health.disks).map(([name, path]) => ({ name, path })),
-          interfaces: ipInterfaces(c, networkInterfaces()),
-          alarms: c.health.alarms,
-          periodsS: {
-            CA: c.health.caPeriodS,
-            FD: c.health.fdPeriodS,
-            LOAD: c.health.loadPeriodS,
-            MEM: c.health.memPeriodS,
-          },
-          controlAsg: CONTROL_ASG,
+      return await startSoftIoc(
+        softIocOptions(c, {
+          db: this.db,
+          log: this.log,
+          env: this.env,
+          interfaces: networkInterfaces(),
           inputs: {
             suspended: () => this.suspendedCount,
             extraSeverities: () => [...this.gateways.values()].flatMap((g) => g.pvs.severities()),
             extraAlarms: () => [...this.gateways.values()].flatMap((g) => g.pvs.alarmSources()),
           },
           onSysReset: () => this.opts.onSysReset?.(),
-        },
-        server: {
-          env: this.opts.env ?? process.env,
-          settings: {
-            interfaces: [c.ioc.address],
-            serverPort: c.ioc.port,
-            autoBeaconAddrList: false,
-            beaconAddrList: c.ioc.beaconAddresses.map((host) => ({ host, port: 5065 })),
-          },
-          mayMoveTcpPort: false,
-        },
-      });
+        }),
+      );
     } catch (err) {
       if (err instanceof GwError && err.code === 'GW_IN_USE')
         throw new GwError('GW_IN_USE', `health IOC: ${err.message}; free it or change [ioc] port`, {
