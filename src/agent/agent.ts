@@ -1,9 +1,8 @@
 // The agent (`gwagent run`): composes the config generator, the supervisor, the health IOC and the CA
 // client. It renders the gateway files, starts the services, and executes reloads and the periodic
 // refresh. What it wires lives beside it: its own PVs (agent-pvs.ts), each gateway's entry with its PVs
-// and statistics mirror (gateway-entry.ts), the reload diff (reload-plan.ts, pure), the health IOC's options
-// (soft-ioc-options.ts, pure). The domains stay
-// independent: this file only uses their public APIs.
+// and statistics mirror (gateway-entry.ts), the reload diff (reload-plan.ts, pure) and the health IOC's
+// options (soft-ioc-options.ts, pure). The domains stay independent: only their public APIs are used.
 import { mkdir } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { CaClient } from '../ca/client/index.js';
