@@ -8,13 +8,13 @@
 //     (keep-alive, sequential), and the time prom-client spends producing the text in process.
 // Run (after npm run build): node --expose-gc --import tsx bench/live-views-bench.ts [--idle-s 60] [--scrapes 500]
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { request, Agent as HttpAgent } from 'node:http';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GatewayPvs } from '../src/agent/gateway-pvs.js';
+import { GatewayPvs } from '../src/agent/gateway-records.js';
+import { ProcUsage } from '../src/agent/proc-usage.js';
 import { RecordDatabase } from '../src/ioc/db/record-database.js';
 import { memoryLogger } from '../src/log.js';
 import { AgentFixture, cpuTicks, freePort } from '../test/agent/harness.js';
@@ -75,10 +75,6 @@ function child(withWeb: boolean): Promise<ChildProcess & { port: number }> {
   );
 }
 
-function rssBytes(pid: number): number {
-  return Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * 4096;
-}
-
 async function idleSideBySide(): Promise<Record<string, string>> {
   const [plain, web] = [await child(false), await child(true)];
   // one scrape and one page load from here, so every lazily built piece is in the server's memory
@@ -86,21 +82,24 @@ async function idleSideBySide(): Promise<Record<string, string>> {
   await get(once, web.port, '/metrics');
   await get(once, web.port, '/');
   await sleep(2000);
-  const t0 = [cpuTicks(plain.pid!), cpuTicks(web.pid!)];
+  // the agent's own sampler (what its gateways' CPU and MEM PVs show): CPU % between two reads, RSS
+  const usage = new ProcUsage();
+  const sampleBoth = () => Promise.all([plain, web].map((p) => usage.sample(String(p.pid), p.pid!)));
+  await sampleBoth();
   await sleep(IDLE_S * 1000);
-  const t1 = [cpuTicks(plain.pid!), cpuTicks(web.pid!)];
-  const rss = [rssBytes(plain.pid!), rssBytes(web.pid!)];
+  const [a, b] = await sampleBoth();
   plain.kill();
   web.kill();
-  const pct = (i: number) => (((t1[i]! - t0[i]!) * 10) / (IDLE_S * 1000)) * 100;
+  if (!a || !b) throw new Error('an idle child ended early');
   return {
-    [`idle ${IDLE_S} s side by side: CPU without / with the web server`]: `${pct(0).toFixed(3)} / ${pct(1).toFixed(3)} % of a core (${t1[0]! - t0[0]!} / ${t1[1]! - t0[1]!} ticks of 10 ms)`,
-    'idle: CPU the web server adds': `${(pct(1) - pct(0)).toFixed(3)} % of a core`,
-    'idle: RSS without / with the web server': `${(rss[0]! / 1e6).toFixed(1)} / ${(rss[1]! / 1e6).toFixed(1)} MB (+${((rss[1]! - rss[0]!) / 1e6).toFixed(1)} MB)`,
+    [`idle ${IDLE_S} s side by side: CPU without / with the web server`]: `${a.cpuPercent.toFixed(3)} / ${b.cpuPercent.toFixed(3)} % of a core`,
+    'idle: CPU the web server adds': `${(b.cpuPercent - a.cpuPercent).toFixed(3)} % of a core`,
+    'idle: RSS without / with the web server': `${(a.rssBytes / 1e6).toFixed(1)} / ${(b.rssBytes / 1e6).toFixed(1)} MB (+${((b.rssBytes - a.rssBytes) / 1e6).toFixed(1)} MB)`,
   };
 }
 
-async function idle(): Promise<Record<string, string>> {
+/** A record database with the PVs of two gateways under B:, as the agent publishes them. */
+function twoGateways(): { db: RecordDatabase; gateways: GatewayPvs[] } {
   const db = new RecordDatabase();
   const noop = (): void => undefined;
   const gateways = ['GWF01', 'GWR01'].map(
@@ -116,6 +115,11 @@ async function idle(): Promise<Record<string, string>> {
         controls: { start: noop, stop: noop, restart: noop, reload: noop, setAutorestart: noop },
       }),
   );
+  return { db, gateways };
+}
+
+async function idle(): Promise<Record<string, string>> {
+  const { db, gateways } = twoGateways();
   db.createRecord('mbbi', 'B:STATUS', { ZRST: 'Ok', ONST: 'Degraded', TWST: 'Fault', VAL: 0 });
   const before = memory();
   const { WebServer } = await import('../src/agent/http/web-server.js');
@@ -205,19 +209,7 @@ async function scrapes(): Promise<Record<string, string>> {
 
 async function collectTime(): Promise<Record<string, string>> {
   // prom-client's own time to produce the text, in process, on the same 2-gateway set of PVs
-  const db = new RecordDatabase();
-  const noop = (): void => undefined;
-  for (const name of ['GWF01', 'GWR01'])
-    new GatewayPvs({
-      db,
-      prefix: 'B:',
-      name,
-      label: name,
-      controlAsg: 'GWCONTROL',
-      alarms: {},
-      autorestart: true,
-      controls: { start: noop, stop: noop, restart: noop, reload: noop, setAutorestart: noop },
-    });
+  const { db } = twoGateways();
   const { createMetricsRegistry } = await import('../src/agent/http/metrics.js');
   const { PvReader } = await import('../src/agent/http/pv-view.js');
   const registry = createMetricsRegistry({

@@ -2,7 +2,7 @@
 // with the argument "web", also the agent's web server on it (loopback, ephemeral port). Prints its port
 // ("ready 0" without) and then sleeps until killed. Runs the compiled code (dist/) so no TypeScript loader
 // is measured, and makes no request itself (fetch would load undici, which the agent never does).
-import { GatewayPvs } from '../dist/agent/gateway-pvs.js';
+import { GatewayPvs } from '../dist/agent/gateway-records.js';
 import { RecordDatabase } from '../dist/ioc/db/record-database.js';
 import { memoryLogger } from '../dist/log.js';
 

@@ -1,46 +1,9 @@
-// gwagent status page: builds the tables from the `snapshot` event of /events and updates single cells
-// from `update` events. Values and alarm severities come from the agent's PVs; nothing is polled and the
+// gwagent status page: builds the tables from the `snapshot` event of /events (which names the rows,
+// their titles and the gateway columns: the server owns the PV list) and updates single cells from
+// `update` events. Values and alarm severities come from the agent's PVs; nothing is polled and the
 // page never reloads. EventSource reconnects by itself; the server then sends a fresh snapshot.
 'use strict';
 
-const GATEWAY_COLUMNS = [
-  'LABEL',
-  'STATE',
-  'PID',
-  'UPTIME',
-  'RESTARTS',
-  'LAST_EXIT',
-  'ALIVE',
-  'CPU',
-  'MEM',
-  'PV_TOTAL',
-  'VC_TOTAL',
-  'CONNECTED',
-  'CLIENT_EVENT_RATE',
-  'SERVER_EVENT_RATE',
-  'LOOP_RATE',
-];
-const HEALTH_NAMES = {
-  STATUS: 'Status',
-  STATUS_MSG: 'Status set by',
-  LABEL: 'Function',
-  CONFIG_OK: 'Config loaded',
-  CONFIG_MSG: 'Config problem',
-  GW_CNT: 'Gateways',
-  GW_RUNNING: 'Gateways running',
-  SYS_CPU_LOAD: 'Host CPU',
-  CG_CPU_LOAD: 'Container CPU of quota',
-  IOC_CPU_LOAD: 'Agent CPU',
-  LOAD1: 'Load (1 min)',
-  MEM_USED_PCT: 'Host memory used',
-  CG_MEM_USED_PCT: 'Container memory of limit',
-  MEM_USED: 'Agent memory',
-  FD_FREE: 'Free file descriptors',
-  CA_CLNT_CNT: 'CA clients',
-  CA_CONN_CNT: 'CA channels',
-  UPTIME: 'Agent uptime',
-  HOSTNAME: 'Host',
-};
 const SUMMARY = new Set(['STATUS', 'STATUS_MSG', 'LABEL']);
 
 /** suffix -> element showing it */
@@ -74,7 +37,7 @@ function render(state) {
     const th = document.createElement('th');
     th.textContent = name;
     tr.appendChild(th);
-    for (const col of GATEWAY_COLUMNS) td(`${name}:${col}`, tr);
+    for (const col of state.columns) td(`${name}:${col}`, tr);
     gwBody.appendChild(tr);
   }
   const hBody = document.querySelector('#health tbody');
@@ -83,8 +46,7 @@ function render(state) {
     if (SUMMARY.has(suffix)) continue;
     const tr = document.createElement('tr');
     const th = document.createElement('th');
-    const disk = /^DISK:(.*):USED_PCT$/.exec(suffix);
-    th.textContent = disk ? `Disk ${disk[1]} used` : (HEALTH_NAMES[suffix] ?? suffix);
+    th.textContent = state.titles[suffix] ?? suffix;
     tr.appendChild(th);
     td(suffix, tr);
     hBody.appendChild(tr);

@@ -1,43 +1,35 @@
 // The agent (`gwagent run`): composes the config generator, the supervisor, the health IOC and the CA
-// client. It renders the gateway files, serves the health and gateway PVs, launches and supervises every
-// gateway, mirrors their statistics, and reloads on request. The domains stay independent: this file
-// only wires their public APIs together.
+// client. It renders the gateway files, starts the services, and executes reloads and the periodic
+// refresh. What it wires lives beside it: its own PVs (agent-pvs.ts), each gateway's entry with its PVs
+// and statistics mirror (gateway-entry.ts), the reload diff (reload-plan.ts, pure) and the health IOC's
+// options (soft-ioc-options.ts, pure). The domains stay independent: only their public APIs are used.
 import { mkdir } from 'node:fs/promises';
-import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
+import { networkInterfaces } from 'node:os';
 import { CaClient } from '../ca/client/index.js';
-import { INVALID_ALARM, MAJOR_ALARM, NO_ALARM, SOFT_ALARM } from '../ca/constants.js';
+import { INVALID_ALARM } from '../ca/constants.js';
 import { GwError, ProblemsError } from '../errors.js';
 import {
   gatewayFilesDir,
   loadAgentConfig,
   renderGateway,
-  serverAddress,
   writeRendered,
   type AgentConfig,
   type GatewayConfig,
 } from '../gwconfig/index.js';
-import {
-  CONTROL_ASG,
-  parseAcf,
-  RecordDatabase,
-  defaultInterfaces,
-  startSoftIoc,
-  type CaServer,
-  type RecordHandle,
-  type SoftIoc,
-} from '../ioc/index.js';
+import { parseAcf, RecordDatabase, startSoftIoc, type CaServer, type SoftIoc } from '../ioc/index.js';
 import type { Logger } from '../log.js';
 import { lockStateDir, Supervisor, type ControlServer, type InstanceLock } from '../supervisor/index.js';
 import { agentAcf } from './access-policy.js';
+import { AgentPvs } from './agent-pvs.js';
 import { ExitNotes } from './exit-reason.js';
+import { softIocOptions } from './soft-ioc-options.js';
+import { GatewayEntry } from './gateway-entry.js';
 import { prepareHome } from './gateway-home.js';
-import { childSpec, commandLine } from './child-spec.js';
-import { GatewayPvs } from './gateway-pvs.js';
 import { lastOutputLine } from './exit-line.js';
 import { WebServer } from './http/web-server.js';
 import { ProcUsage } from './proc-usage.js';
+import { gatewayServer, planReload, type ReloadAction } from './reload-plan.js';
 import { requestReread } from './reread.js';
-import { StatsMirror } from './stats-mirror.js';
 
 export interface AgentOptions {
   configPath: string;
@@ -48,14 +40,6 @@ export interface AgentOptions {
   refreshMs?: number;
   /** Called when SYSRESET asks the agent to restart itself. */
   onSysReset?: () => void;
-}
-
-interface GatewayEntry {
-  config: GatewayConfig;
-  pvs: GatewayPvs;
-  mirror: StatsMirror;
-  /** Since when the gateway has been running without answering on its server side. */
-  unresponsiveSince: number | undefined;
 }
 
 /** Idle time before the stats circuits are probed with ECHO (a hung gateway is seen ~5 s after it):
@@ -77,49 +61,55 @@ async function makeConfiguredDir(key: string, path: string): Promise<void> {
   }
 }
 
-/**
- * Interfaces with IP:<interface> PVs: the configured networks' interfaces that exist on the host at
- * start (also loopback ones, which the generated panels name), then every other interface with a
- * non-internal IPv4 address. A configured interface missing from the host gets no PV: its panel
- * widget shows disconnected.
- */
-export function ipInterfaces(c: AgentConfig, present: NodeJS.Dict<NetworkInterfaceInfo[]>): string[] {
-  const configured = c.networks.map((n) => n.interface).filter((i) => present[i] !== undefined);
-  return [...new Set([...configured, ...defaultInterfaces(present)])];
-}
-
 export class Agent {
-  private config!: AgentConfig;
+  private config: AgentConfig;
   private readonly db = new RecordDatabase();
+  private readonly pvs: AgentPvs;
+  private readonly supervisor: Supervisor;
+  private readonly client: CaClient;
   private ioc: SoftIoc | undefined;
-  private supervisor!: Supervisor;
   private control: ControlServer | undefined;
   private web: WebServer | undefined;
-  private client!: CaClient;
   private readonly gateways = new Map<string, GatewayEntry>();
   private readonly usage = new ProcUsage();
   private readonly exitNotes = new ExitNotes();
-  private readonly agentPvs = new Map<string, RecordHandle>();
   private refreshTimer: NodeJS.Timeout | undefined;
   /** Gateways stopped by a signal at the last refresh (SUSP_TASK_CNT). */
   private suspendedCount = 0;
   private reloading: Promise<void> | undefined;
-  /** Every problem of the last refused reload ('' after a good one), for the reload command's answer. */
-  private configProblem = '';
   private readonly log: Logger;
+  private readonly env: NodeJS.ProcessEnv;
   private lock: InstanceLock | undefined;
 
+  /** Loads the config (throws ProblemsError if invalid); `start` does the rest. No I/O besides the read. */
   constructor(private readonly opts: AgentOptions) {
     this.log = opts.log;
+    this.env = opts.env ?? process.env;
+    const c = loadAgentConfig(opts.configPath);
+    this.config = c;
+    this.pvs = new AgentPvs(this.db, c, {
+      reload: () => this.reload(),
+      readAcf: async () => {
+        await this.reload();
+        this.db.setAccessPolicy(parseAcf(agentAcf(this.config), '(gwagent built-in access rules)'));
+      },
+    });
+    this.client = new CaClient({
+      autoAddrList: false,
+      addrList: [],
+      userName: c.agent.caUser,
+      hostName: c.agent.caHost,
+      connTmoMs: caConnTmoMs(this.env),
+    });
+    this.supervisor = new Supervisor({ stateDir: `${c.agent.stateDir}/children`, logDir: c.agent.logDir });
   }
 
   get caServer(): CaServer | undefined {
     return this.ioc?.server;
   }
 
-  /** Loads the config (throws ProblemsError if invalid), then starts everything. */
+  /** Starts everything: the files, the health IOC, the gateways, the control socket and the web views. */
   async start(): Promise<void> {
-    this.config = loadAgentConfig(this.opts.configPath);
     const c = this.config;
     await makeConfiguredDir('state_dir', c.agent.stateDir);
     // Before any socket, file or child: a second agent on this state must leave everything as it was.
@@ -127,22 +117,9 @@ export class Agent {
     await makeConfiguredDir('log_dir', c.agent.logDir);
     await this.writeGatewayFiles(c);
     this.db.setAccessPolicy(parseAcf(agentAcf(c), '(gwagent built-in access rules)'));
-    this.createAgentPvs(c);
-    // CONFIG_ERR/CONFIG_MSG start empty and NO_ALARM: this configuration loaded fine
-    this.setConfigProblem('');
 
     this.ioc = await this.startIoc(c);
-
-    this.client = new CaClient({
-      autoAddrList: false,
-      addrList: [],
-      userName: c.agent.caUser,
-      hostName: c.agent.caHost,
-      connTmoMs: caConnTmoMs(this.opts.env ?? process.env),
-    });
     this.client.on('exception', (ex: { error: Error }) => this.log.debug(`CA client: ${ex.error.message}`));
-
-    this.supervisor = new Supervisor({ stateDir: `${c.agent.stateDir}/children`, logDir: c.agent.logDir });
     this.supervisor.on('state', (ev) => {
       const g = this.gateways.get(ev.name);
       if (ev.state === 'starting') this.exitNotes.started(ev.name, this.supervisor.tail(ev.name, 1));
@@ -169,10 +146,7 @@ export class Agent {
       }),
       onReload: async () => {
         await this.reload();
-        return {
-          ok: this.agentPvs.get('CONFIG_OK')?.get() === 1,
-          message: this.configProblem,
-        };
+        return { ok: this.pvs.isConfigOk, message: this.pvs.configProblem };
       },
       ...(c.control.console.enabled
         ? {
@@ -204,47 +178,20 @@ export class Agent {
   /** The health IOC on the agent's database: the health PVs beside the agent and gateway PVs. */
   private async startIoc(c: AgentConfig): Promise<SoftIoc> {
     try {
-      return await startSoftIoc({
-        db: this.db,
-        log: this.log,
-        health: {
-          prefix: c.agent.prefix,
-          facts: {
-            stScript: c.file,
-            engineer: c.agent.engineer,
-            location: c.agent.location,
-            build: c.agent.build,
-            buildDate: c.agent.buildDate,
-            stream: c.agent.stream,
-          },
-          mounts: Object.entries(c.health.disks).map(([name, path]) => ({ name, path })),
-          interfaces: ipInterfaces(c, networkInterfaces()),
-          alarms: c.health.alarms,
-          periodsS: {
-            CA: c.health.caPeriodS,
-            FD: c.health.fdPeriodS,
-            LOAD: c.health.loadPeriodS,
-            MEM: c.health.memPeriodS,
-          },
-          controlAsg: CONTROL_ASG,
+      return await startSoftIoc(
+        softIocOptions(c, {
+          db: this.db,
+          log: this.log,
+          env: this.env,
+          interfaces: networkInterfaces(),
           inputs: {
             suspended: () => this.suspendedCount,
             extraSeverities: () => [...this.gateways.values()].flatMap((g) => g.pvs.severities()),
             extraAlarms: () => [...this.gateways.values()].flatMap((g) => g.pvs.alarmSources()),
           },
           onSysReset: () => this.opts.onSysReset?.(),
-        },
-        server: {
-          env: this.opts.env ?? process.env,
-          settings: {
-            interfaces: [c.ioc.address],
-            serverPort: c.ioc.port,
-            autoBeaconAddrList: false,
-            beaconAddrList: c.ioc.beaconAddresses.map((host) => ({ host, port: 5065 })),
-          },
-          mayMoveTcpPort: false,
-        },
-      });
+        }),
+      );
     } catch (err) {
       if (err instanceof GwError && err.code === 'GW_IN_USE')
         throw new GwError('GW_IN_USE', `health IOC: ${err.message}; free it or change [ioc] port`, {
@@ -260,91 +207,23 @@ export class Agent {
     return writeRendered(gatewayFilesDir(c), rendered);
   }
 
-  private createAgentPvs(c: AgentConfig): void {
-    const p = c.agent.prefix;
-    const add = (type: string, suffix: string, fields: Record<string, string | number>) => {
-      const r = this.db.createRecord(type, p + suffix, fields);
-      this.agentPvs.set(suffix, r);
-      return r;
-    };
-    add('longin', 'GW_CNT', { DESC: 'Configured gateways', VAL: c.gateways.length });
-    add('longin', 'GW_RUNNING', { DESC: 'Gateways running', VAL: 0 });
-    add('bi', 'CONFIG_OK', {
-      DESC: 'Last config load succeeded',
-      ZNAM: 'No',
-      ONAM: 'Yes',
-      ZSV: 'MAJOR',
-      VAL: 1,
-    });
-    add('stringin', 'CONFIG_MSG', { DESC: 'Last config problem (short)', VAL: '' });
-    add('waveform', 'CONFIG_ERR', { DESC: 'Last config problem (full)', FTVL: 'CHAR', NELM: 4096 });
-    add('stringin', 'LABEL', { DESC: 'Container function', VAL: c.agent.label.slice(0, 39) });
-    const reload = add('bo', 'RELOAD', {
-      DESC: 'Reload the configuration',
-      ZNAM: 'Idle',
-      ONAM: 'Reload',
-      ASG: CONTROL_ASG,
-      VAL: 0,
-    });
-    reload.onWrite(async (v) => {
-      if (Number(v) !== 1) return;
-      await this.reload();
-      reload.set(0);
-    });
-    // devIocStats' READACF: re-read the access rules, here derived from the configuration's [access].
-    const readAcf = add('bo', 'READACF', {
-      DESC: 'Re-read the access security rules',
-      ZNAM: 'Idle',
-      ONAM: 'Read',
-      ASG: CONTROL_ASG,
-      VAL: 0,
-    });
-    readAcf.onWrite(async (v) => {
-      if (Number(v) !== 1) return;
-      await this.reload();
-      this.db.setAccessPolicy(parseAcf(agentAcf(this.config), '(gwagent built-in access rules)'));
-      readAcf.set(0);
-    });
-  }
-
   private addGateway(c: AgentConfig, g: GatewayConfig): void {
-    const rendered = renderGateway(c, g.name);
-    const spec = childSpec(g, rendered, this.opts.env ?? process.env);
-    const alarms: Record<string, number | string> = {};
-    for (const [k, v] of Object.entries(c.health.alarms)) {
-      if (k.startsWith(`${g.name}:`)) alarms[k.slice(g.name.length + 1)] = v;
-    }
-    const entry: GatewayEntry = {
-      config: g,
-      pvs: new GatewayPvs({
-        db: this.db,
-        prefix: c.agent.prefix,
-        name: g.name,
-        label: g.label,
-        controlAsg: CONTROL_ASG,
-        alarms,
-        autorestart: g.supervision.autorestart,
-        controls: {
-          start: () => void this.supervisor.start(g.name),
-          stop: async () => void (await this.supervisor.stop(g.name)),
-          restart: async () => void (await this.supervisor.restart(g.name)),
-          reload: () => this.reread(g.name),
-          setAutorestart: (on) => {
-            const cur = this.gateways.get(g.name)?.config ?? g;
-            void this.supervisor.update(
-              childSpec(cur, renderGateway(this.config, g.name), this.opts.env ?? process.env, on),
-            );
-          },
-        },
-      }),
-      mirror: undefined as unknown as StatsMirror,
-      unresponsiveSince: undefined,
-    };
-    entry.pvs.setCommand(commandLine(spec));
-    const host = serverAddress(c, g) ?? '127.0.0.1';
-    entry.mirror = new StatsMirror(this.client, entry.pvs, g.name, `${host}:${g.serverPort}`);
+    const entry = new GatewayEntry({
+      config: c,
+      gateway: g,
+      db: this.db,
+      client: this.client,
+      env: this.env,
+      controls: {
+        start: () => void this.supervisor.start(g.name),
+        stop: async () => void (await this.supervisor.stop(g.name)),
+        restart: async () => void (await this.supervisor.restart(g.name)),
+        reload: () => this.reread(g.name),
+        respec: (spec) => void this.supervisor.update(spec),
+      },
+    });
     this.gateways.set(g.name, entry);
-    this.supervisor.add(spec);
+    this.supervisor.add(entry.spec);
     entry.pvs.setStatus(this.supervisor.snapshot(g.name));
     entry.mirror.start();
     if (g.supervision.enabled) this.supervisor.start(g.name);
@@ -364,12 +243,11 @@ export class Agent {
   private async reread(name: string): Promise<void> {
     const entry = this.gateways.get(name);
     if (!entry) return;
-    const host = serverAddress(this.config, entry.config) ?? '127.0.0.1';
     const outcome = await requestReread({
       client: this.client,
       supervisor: this.supervisor,
       gateway: name,
-      server: `${host}:${entry.config.serverPort}`,
+      server: gatewayServer(this.config, entry.config),
     });
     if (outcome.isVerified) this.log.info(`${name}: re-read its pvlist and access file (${outcome.via})`);
     else this.log.warn(`${name}: could not confirm the re-read of its files: ${outcome.detail}`);
@@ -381,10 +259,10 @@ export class Agent {
     return this.reloading;
   }
 
-  private async doReload(): Promise<void> {
-    let next: AgentConfig;
+  /** The new config, or undefined after showing why it is refused (CONFIG_OK No, CONFIG_MSG, CONFIG_ERR). */
+  private loadForReload(): AgentConfig | undefined {
     try {
-      next = loadAgentConfig(this.opts.configPath);
+      return loadAgentConfig(this.opts.configPath);
     } catch (err) {
       const text = err instanceof ProblemsError ? err.message : String((err as Error).message);
       this.log.error(`reload refused, keeping the running configuration:\n${text}`);
@@ -395,72 +273,68 @@ export class Agent {
       // An unreadable file (deleted, a directory) is a GwError "<path>: cannot read: ...": drop the path too.
       const short = first
         ? `${where ? `${where}: ` : ''}${first.message}`
-        : text.split('\n')[0]!.replace(`${this.opts.configPath}: `, '');
-      this.setConfigProblem(text, short);
-      return;
+        : (text.split('\n')[0] ?? '').replace(`${this.opts.configPath}: `, '');
+      this.pvs.setConfigProblem(text, short);
+      return undefined;
     }
+  }
+
+  private async doReload(): Promise<void> {
+    const next = this.loadForReload();
+    if (next === undefined) return;
     const old = this.config;
     this.config = next;
-    const report = await this.writeGatewayFiles(next);
-    const names = new Set(next.gateways.map((g) => g.name));
-    for (const name of [...this.gateways.keys()]) if (!names.has(name)) await this.removeGateway(name);
+    await this.writeGatewayFiles(next);
+    const plan = planReload(old, next);
     for (const g of next.gateways) {
       const entry = this.gateways.get(g.name);
-      if (!entry) {
-        this.addGateway(next, g);
-        continue;
-      }
-      const oldHost = serverAddress(old, entry.config);
-      const oldPort = entry.config.serverPort;
-      const wasEnabled = entry.config.supervision.enabled;
-      entry.config = g;
-      // `enabled` is read at every reload, not only at start: stop before the update (no restart).
-      if (wasEnabled && !g.supervision.enabled) await this.supervisor.stop(g.name);
-      // The operator's AUTORESTART switch outlives a reload (the file only gives its initial state).
-      const isAutorestart = entry.pvs.get('AUTORESTART').get() === 1;
-      const spec = childSpec(g, renderGateway(next, g.name), this.opts.env ?? process.env, isAutorestart);
-      entry.pvs.setCommand(commandLine(spec));
-      entry.pvs.get('LABEL').set(g.label.slice(0, 39));
-      if (report.restart.includes(g.name)) {
-        const { isRestarted } = await this.supervisor.update(spec);
-        // FATAL (binary, user or directory missing) waits for a config change: this is one, try again.
-        const isRetried =
-          !isRestarted && g.supervision.enabled && this.supervisor.snapshot(g.name).state === 'fatal';
-        if (isRetried) this.supervisor.start(g.name);
-        const what = isRestarted ? ', restarted' : isRetried ? ', started' : '';
-        this.log.info(`${g.name}: command line changed${what}`);
-        if (oldHost !== serverAddress(next, g) || oldPort !== g.serverPort) {
-          entry.mirror.stop();
-          entry.mirror = new StatsMirror(
-            this.client,
-            entry.pvs,
-            g.name,
-            `${serverAddress(next, g) ?? '127.0.0.1'}:${g.serverPort}`,
-          );
-          entry.mirror.start();
-        }
-      } else {
-        await this.supervisor.update(spec);
-        if (report.reload.includes(g.name) && g.supervision.enabled) await this.reread(g.name);
-      }
-      if (!wasEnabled && g.supervision.enabled) this.supervisor.start(g.name);
+      if (entry) entry.config = g;
     }
-    this.agentPvs.get('GW_CNT')?.set(next.gateways.length);
-    this.setConfigProblem('');
+    for (const action of plan) await this.execute(action, next);
+    this.pvs.setConfigProblem('');
+    const count = (kind: ReloadAction['kind']) => plan.filter((a) => a.kind === kind).length;
     this.log.info(
-      `reloaded ${next.file}: ${report.reload.length} re-read, ${report.restart.length} restarted, ${report.removed.length} removed`,
+      `reloaded ${next.file}: ${count('reread')} re-read, ${count('add') + count('restart')} restarted, ${count('remove')} removed`,
     );
   }
 
-  private setConfigProblem(text: string, short = text.split('\n')[0] ?? ''): void {
-    const isOk = text === '';
-    this.configProblem = text;
-    this.agentPvs.get('CONFIG_OK')?.set(isOk ? 1 : 0);
-    this.agentPvs
-      .get('CONFIG_MSG')
-      ?.set(short.slice(0, 39), isOk ? {} : { severity: MAJOR_ALARM, status: SOFT_ALARM });
-    this.agentPvs.get('CONFIG_ERR')?.set([...Buffer.from(text.slice(0, 4095), 'latin1'), 0]);
-    if (isOk) this.agentPvs.get('CONFIG_MSG')?.setAlarm(NO_ALARM, NO_ALARM);
+  /** One step of a reload plan. */
+  private async execute(action: ReloadAction, next: AgentConfig): Promise<void> {
+    if (action.kind === 'gateway-count') return this.pvs.setGatewayCount(action.count);
+    const name = action.gateway;
+    const g = next.gateways.find((n) => n.name === name);
+    const entry = this.gateways.get(name);
+    if (action.kind === 'remove') return this.removeGateway(name);
+    if (g === undefined) return;
+    if (action.kind === 'add') return this.addGateway(next, g);
+    if (entry === undefined) return;
+    switch (action.kind) {
+      case 'stop':
+        await this.supervisor.stop(name);
+        return;
+      case 'restart': {
+        const { isRestarted } = await this.supervisor.update(entry.respec(next, g));
+        // FATAL (binary, user or directory missing) waits for a config change: this is one, try again.
+        const isRetried =
+          !isRestarted && g.supervision.enabled && this.supervisor.snapshot(name).state === 'fatal';
+        if (isRetried) this.supervisor.start(name);
+        const what = isRestarted ? ', restarted' : isRetried ? ', started' : '';
+        this.log.info(`${name}: command line changed${what}`);
+        return;
+      }
+      case 'update':
+        await this.supervisor.update(entry.respec(next, g));
+        return;
+      case 'retarget':
+        return entry.mirror.retarget(action.server);
+      case 'reread':
+        return this.reread(name);
+      case 'label':
+        return entry.pvs.get('LABEL').set(action.label.slice(0, 39));
+      case 'start':
+        this.supervisor.start(name);
+        return;
+    }
   }
 
   /** Shows the gateway's own reason for an exit (its last output lines may trail the exit event). */
@@ -484,7 +358,7 @@ export class Agent {
 
   private updateCounts(): void {
     const running = this.supervisor.snapshotAll().filter((s) => s.state === 'running').length;
-    this.agentPvs.get('GW_RUNNING')?.set(running);
+    this.pvs.setRunning(running);
     this.ioc?.health?.updateStatus();
   }
 
@@ -500,16 +374,9 @@ export class Agent {
         if (u) entry.pvs.setUsage(u.cpuPercent, u.rssBytes);
         if (u?.isStopped) suspended++;
       }
-      const limitS = entry.config.supervision.unresponsiveRestartS;
-      const isUnresponsive = st.state === 'running' && !entry.mirror.isAlive;
-      entry.unresponsiveSince = isUnresponsive ? (entry.unresponsiveSince ?? now) : undefined;
-      if (
-        limitS > 0 &&
-        entry.unresponsiveSince !== undefined &&
-        now - entry.unresponsiveSince >= limitS * 1000
-      ) {
+      if (entry.isUnresponsiveTooLong(st.state === 'running', now)) {
+        const limitS = entry.config.supervision.unresponsiveRestartS;
         this.log.warn(`${name}: not answering on its server side for ${limitS} s: restarting it`);
-        entry.unresponsiveSince = undefined;
         void this.supervisor.restart(name);
       }
     }
@@ -523,10 +390,10 @@ export class Agent {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     await this.web?.close();
     for (const g of this.gateways.values()) g.mirror.stop();
-    await this.supervisor?.stopAll();
+    await this.supervisor.stopAll();
     await this.control?.close();
-    await this.supervisor?.close();
-    await this.client?.close();
+    await this.supervisor.close();
+    await this.client.close();
     await this.ioc?.close();
     this.lock?.release();
   }

@@ -4,7 +4,7 @@
 // While the statistics cannot be read the mirrored PVs are INVALID/COMM and ALIVE is No.
 import { COMM_ALARM, DBE_ALARM, DBE_VALUE, DBR_TIME_DOUBLE, INVALID_ALARM } from '../ca/constants.js';
 import type { CaClient, Channel, Subscription } from '../ca/client/index.js';
-import { MIRRORED_STATS, type GatewayPvs } from './gateway-pvs.js';
+import { MIRRORED_STATS, type GatewayPvs } from './gateway-records.js';
 
 export class StatsMirror {
   private readonly channels: Channel[] = [];
@@ -18,7 +18,7 @@ export class StatsMirror {
     private readonly pvs: GatewayPvs,
     private readonly gatewayName: string,
     /** `host:port` of the gateway's CA server. */
-    private readonly server: string,
+    private server: string,
   ) {
     this.lastAliveAt = Date.now();
   }
@@ -49,6 +49,14 @@ export class StatsMirror {
   /** Whether every statistics channel is connected. */
   get isAlive(): boolean {
     return this.connected === MIRRORED_STATS.length;
+  }
+
+  /** The gateway's server moved (a reload changed its address or port): read it there. */
+  retarget(server: string): void {
+    if (server === this.server) return;
+    this.stop();
+    this.server = server;
+    this.start();
   }
 
   stop(): void {

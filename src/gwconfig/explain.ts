@@ -3,7 +3,7 @@
 // matching ALLOW/ALIAS line), then its access file as asLib does. Parses the rendered text rather than
 // the config, so it explains the file the gateway really reads. Pure.
 import { anchoredRegExp, expandAlias } from './gateway-regex.js';
-import { GATEWAY_CONTROL_PVS, GATEWAY_STAT_PVS } from './gateway-pvs.js';
+import { GATEWAY_CONTROL_PVS, GATEWAY_STAT_PVS } from './internal-pv-names.js';
 import { buildAccessModel, evaluateAccess, type AccessLevel } from './render-access.js';
 import { findGateway } from './render-gateway.js';
 import { pvlistLines } from './render-pvlist.js';

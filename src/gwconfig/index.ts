@@ -12,4 +12,4 @@ export {
 export { writeRendered, launchText, type WriteReport } from './write-rendered.js';
 export { explain, type Explanation, type ExplainRequest } from './explain.js';
 export { clientAddressList, serverAddress, loopDenyAddress } from './topology.js';
-export { GATEWAY_CONTROL_PVS, GATEWAY_STAT_PVS } from './gateway-pvs.js';
+export { GATEWAY_CONTROL_PVS, GATEWAY_STAT_PVS } from './internal-pv-names.js';

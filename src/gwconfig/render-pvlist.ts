@@ -3,7 +3,7 @@
 // IPs only, and the gateway's own PVs last so no user rule can loosen them.
 // Pure. Never emits a trailing comment on a rule line (the gateway parses it as ASG) and always ends
 // with a newline (the gateway drops the last character otherwise).
-import { GATEWAY_CONTROL_PVS, GATEWAY_STAT_PVS, internalPattern } from './gateway-pvs.js';
+import { GATEWAY_CONTROL_PVS, GATEWAY_STAT_PVS, internalPattern } from './internal-pv-names.js';
 import { loopDenyAddress, networkByName } from './topology.js';
 import type { AgentConfig, GatewayConfig } from './types.js';
 

@@ -5,8 +5,8 @@
 export const DIRECTIONS = ['forward', 'reverse', 'oneway'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
 
-export const RESTART_POLICIES = ['always', 'on-failure', 'never'] as const;
-export type RestartPolicy = (typeof RESTART_POLICIES)[number];
+export { RESTART_POLICIES, type RestartPolicy } from '../restart-policy.js';
+import type { RestartPolicy } from '../restart-policy.js';
 
 /** Where a value came from, for messages: the INI file and line. */
 export interface Origin {

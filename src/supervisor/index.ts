@@ -7,16 +7,9 @@ export { controlRequest, openControlStream } from './control-client.js';
 export type { ControlStream } from './control-client.js';
 export type { ControlRequest, ControlResponse, HealthSummary } from './control-protocol.js';
 export type { OrphanReport } from './orphans.js';
-export { CHILD_STATES, RESTART_MODES, SPEC_DEFAULTS } from './types.js';
-export type {
-  ChildSpec,
-  ChildState,
-  ChildStatus,
-  ExitInfo,
-  LogStatus,
-  RestartMode,
-  StateEvent,
-} from './types.js';
+export { CHILD_STATES, SPEC_DEFAULTS } from './types.js';
+export type { RestartPolicy } from '../restart-policy.js';
+export type { ChildSpec, ChildState, ChildStatus, ExitInfo, LogStatus, StateEvent } from './types.js';
 export type { Clock, Spawner, System, StateStore, LogSink } from './ports.js';
 export { describeHolder, LOCK_FILE, lockStateDir } from './instance-lock.js';
 export type { InstanceLock, LockHolder } from './instance-lock.js';

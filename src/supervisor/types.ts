@@ -2,6 +2,7 @@
 // ChildStatus) and what it reports (StateEvent). Also the defaults and the one function that checks a
 // spec and fills them in. Pure: no I/O.
 import { GwError } from '../errors.js';
+import { RESTART_POLICIES, type RestartPolicy } from '../restart-policy.js';
 
 /** supervisord's state vocabulary. */
 export const CHILD_STATES = [
@@ -14,11 +15,6 @@ export const CHILD_STATES = [
   'fatal',
 ] as const;
 export type ChildState = (typeof CHILD_STATES)[number];
-
-/** When a child that exited on its own is started again. A failed start (exit before startSecs) is
- * retried under `always` and `on-failure`, never under `never`. */
-export const RESTART_MODES = ['always', 'on-failure', 'never'] as const;
-export type RestartMode = (typeof RESTART_MODES)[number];
 
 /** What to run and how to supervise it. Only `name` and `command` are required. */
 export interface ChildSpec {
@@ -45,7 +41,7 @@ export interface ChildSpec {
   backoffResetMs?: number;
   /** SIGTERM to the process group, then SIGKILL after this long. Default 10000. */
   stopTimeoutMs?: number;
-  restart?: RestartMode;
+  restart?: RestartPolicy;
   /** Rotate `<name>.log` when it would grow beyond this. Default 10 MiB. */
   logMaxBytes?: number;
   /** Rotated files kept besides the current one (`<name>.log.1` ... `.N`). Default 5. */
@@ -69,7 +65,7 @@ export interface ResolvedSpec {
   backoffMaxMs: number;
   backoffResetMs: number;
   stopTimeoutMs: number;
-  restart: RestartMode;
+  restart: RestartPolicy;
   logMaxBytes: number;
   logKeep: number;
   cols: number;
@@ -138,7 +134,7 @@ export const SPEC_DEFAULTS = {
   backoffInitialMs: 1000,
   backoffMaxMs: 60_000,
   stopTimeoutMs: 10_000,
-  restart: 'always' as RestartMode,
+  restart: 'always' as RestartPolicy,
   logMaxBytes: 10 * 1024 * 1024,
   logKeep: 5,
   cols: 200,
@@ -173,7 +169,8 @@ export function resolveSpec(
     0,
   );
   const restart = spec.restart ?? SPEC_DEFAULTS.restart;
-  if (!RESTART_MODES.includes(restart)) problems.push(`restart must be one of ${RESTART_MODES.join(', ')}`);
+  if (!RESTART_POLICIES.includes(restart))
+    problems.push(`restart must be one of ${RESTART_POLICIES.join(', ')}`);
   const resolved: ResolvedSpec = {
     name: spec.name,
     command: spec.command,

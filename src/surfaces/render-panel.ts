@@ -3,7 +3,7 @@
 // STATUS and STATUS_MSG, the agent (EPICS IOC) block, the server (host) block with alarm-limit bars,
 // and one block per gateway with its state, process, statistics and the ACF-guarded control buttons.
 // Pure: container model in, .bob text out.
-import { MIRRORED_STATS } from '../agent/gateway-pvs.js';
+import { MIRRORED_STATS } from '../agent/gateway-records.js';
 import {
   actionButton,
   display,

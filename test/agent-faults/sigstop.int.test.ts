@@ -14,7 +14,7 @@ import {
   MAJOR_ALARM,
   NO_ALARM,
 } from '../../src/ca/constants.js';
-import { MIRRORED_STATS } from '../../src/agent/gateway-pvs.js';
+import { MIRRORED_STATS } from '../../src/agent/gateway-records.js';
 import { AgentFixture, isGone, standinPids, waitFor } from '../agent/harness.js';
 import { quietHost } from './quiet-host.js';
 

@@ -2,7 +2,7 @@
 // ones too, since the generated panels name them), then the host's other non-internal IPv4 interfaces.
 import { describe, expect, it } from 'vitest';
 import type { NetworkInterfaceInfo } from 'node:os';
-import { ipInterfaces } from '../../src/agent/agent.js';
+import { ipInterfaces } from '../../src/agent/soft-ioc-options.js';
 import { checkAgentText } from '../../src/gwconfig/load-agent.js';
 
 const v4 = (address: string, internal: boolean) =>

@@ -1,6 +1,6 @@
 // LAST_EXIT is a 40-character stringin: long FATAL reasons keep their meaning by shortening paths.
 import { describe, expect, it } from 'vitest';
-import { shortReason } from '../../src/agent/gateway-pvs.js';
+import { shortReason } from '../../src/agent/gateway-records.js';
 
 describe('shortReason', () => {
   it('keeps reasons that fit', () => {

@@ -1,8 +1,10 @@
-// Issue 6 proof, part 6: the demo configuration on a machine without ca-gateway. examples/demo.ini is
-// run through --config with its fixed port 5064 and /tmp/gwagent-demo replaced by a free port and a
-// temp dir (so tests can run in parallel); PATH holds no `gateway`, so both gateways are FATAL.
+// Issue 6 proof, part 6, and issue 17's demo: examples/demo.ini run through --config with its fixed
+// ports (5064, 5066, 5068) and /tmp/gwagent-demo replaced by free ports and a temp dir (so tests can run
+// in parallel). With no `gateway` on PATH both gateways are FATAL; with the real ca-gateway (the peers)
+// they serve on 127.0.0.1 and the first screen says STATUS Ok.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   COMM_ALARM,
@@ -10,21 +12,30 @@ import {
   DBR_TIME_ENUM,
   INVALID_ALARM,
   MAJOR_ALARM,
+  NO_ALARM,
 } from '../../src/ca/constants.js';
-import { AgentFixture, REPO, cpuTicks, freePort } from './harness.js';
+import { describeWithPeers, peerBin } from '../support/peers.js';
+import { AgentFixture, REPO, cpuTicks, freePort, waitFor } from './harness.js';
+
+/** Writes examples/demo.ini into the fixture, on free ports and the fixture's directory. */
+async function writeDemoConfig(fixture: AgentFixture): Promise<void> {
+  fixture.iocPort = await freePort();
+  let ini = readFileSync(join(REPO, 'examples/demo.ini'), 'utf8')
+    .replaceAll('/tmp/gwagent-demo', join(fixture.dir, 'demo'))
+    .replace(/^port = 5064$/m, `port = ${fixture.iocPort}`);
+  for (const fixed of [5066, 5068])
+    ini = ini.replace(`server_port = ${fixed}\n`, `server_port = ${await freePort()}\n`);
+  // the substitutions really happened
+  expect(ini).not.toContain('/tmp/gwagent-demo');
+  expect(ini).toContain(`port = ${fixture.iocPort}\n`);
+  expect(ini).not.toMatch(/= 50(64|66|68)$/m);
+  writeFileSync(fixture.configPath, ini);
+}
 
 const agent = new AgentFixture('DEMO');
 
 beforeAll(async () => {
-  agent.iocPort = await freePort();
-  const demo = readFileSync(join(REPO, 'examples/demo.ini'), 'utf8');
-  const ini = demo
-    .replaceAll('/tmp/gwagent-demo', join(agent.dir, 'demo'))
-    .replace(/^port = 5064$/m, `port = ${agent.iocPort}`);
-  // the substitutions really happened
-  expect(ini).not.toContain('/tmp/gwagent-demo');
-  expect(ini).toContain(`port = ${agent.iocPort}\n`);
-  writeFileSync(agent.configPath, ini);
+  await writeDemoConfig(agent);
   const emptyPath = join(agent.dir, 'empty-path');
   mkdirSync(emptyPath);
   await agent.start({ PATH: emptyPath });
@@ -83,5 +94,44 @@ describe('the demo without a gateway binary', () => {
     } finally {
       await bad.dispose();
     }
+  });
+});
+
+describeWithPeers('the loopback demo with the real ca-gateway', () => {
+  const demo = new AgentFixture('DEMO');
+  let repeater: ReturnType<typeof spawn> | undefined;
+
+  beforeAll(async () => {
+    await writeDemoConfig(demo);
+    // the gateways' caRepeater would outlive them: ours, on a port of its own, stopped by PID
+    const repeaterPort = String(await freePort());
+    repeater = spawn(peerBin('caRepeater'), [], {
+      env: { ...process.env, EPICS_CA_REPEATER_PORT: repeaterPort },
+      stdio: 'ignore',
+    });
+    const path = [dirname(peerBin('gateway')), process.env.PATH ?? ''].join(delimiter);
+    await demo.start({ PATH: path, EPICS_CA_REPEATER_PORT: repeaterPort });
+  });
+
+  afterAll(async () => {
+    await demo.dispose();
+    repeater?.kill();
+  });
+
+  it('starts healthy: both gateways RUNNING and answering, STATUS Ok with no alarm', async () => {
+    await waitFor(
+      async () => (await demo.str('STATUS')) === 'Ok',
+      30_000,
+      () => `STATUS Ok:\n${demo.output}`,
+    );
+    const status = await demo.get('STATUS', DBR_TIME_ENUM);
+    expect([status.value, status.severity]).toEqual([0, NO_ALARM]);
+    for (const name of ['DEMOF', 'DEMOR']) {
+      expect(await demo.str(`${name}:STATE`)).toBe('RUNNING');
+      expect(await demo.str(`${name}:ALIVE`)).toBe('Yes');
+    }
+    expect(await demo.num('GW_RUNNING')).toBe(2);
+    const cli = await demo.cli(['status'], join(demo.dir, 'demo', 'control.sock'));
+    expect(cli.stdout.split('\n')[0]).toBe('STATUS Ok');
   });
 });

@@ -13,12 +13,13 @@ import { fileURLToPath } from 'node:url';
 import { CaClient, type CaValue, type Channel } from '../../src/ca/client/index.js';
 import { DBR_STRING } from '../../src/ca/constants.js';
 import { freePort } from '../client/helpers.js';
+import { cpuTicks, isGone, waitFor } from '../support/procs.js';
 import { ContainerNets } from '../support/netns.js';
 import { NsTunnel } from '../support/ns-tunnel.js';
 import { describeWithPeers, peerBin, softIocDbd } from '../support/peers.js';
 import { LOOPBACK_CLIENT_ENV, LOOPBACK_SERVER_ENV } from '../support/loopback-env.js';
 
-export { freePort };
+export { cpuTicks, freePort, isGone, waitFor };
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const STANDIN = join(REPO, 'test/fixtures/gateway-standin/gateway');
 const GWAGENT = join(REPO, 'bin/gwagent.js');
@@ -36,47 +37,6 @@ export interface GatewayDef {
 
 /** Test supervision timings: quick starts, short backoff, quick stops. */
 const FAST_KEYS = { start_secs: 1, backoff_max_s: 4, stop_timeout_s: 2 };
-
-/** Resolves once `probe` returns something truthy; polls every 50 ms. */
-export async function waitFor<T>(
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs: number,
-  what: string | (() => string),
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let lastError = '';
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      lastError = (err as Error).message;
-    }
-    if (Date.now() > end)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}${lastError ? `: ${lastError}` : ''}`,
-      );
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** True when the pid does not exist or is a zombie (pid 1 of the container may not reap). */
-export function isGone(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
-  } catch {
-    return true;
-  }
-}
-
-/** utime + stime of a process, in clock ticks (1/100 s). */
-export function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields after ")": state(3) ... utime(14) stime(15), so index 11 and 12 here
-  return Number(f[11]) + Number(f[12]);
-}
 
 /** Live (non-zombie) processes whose command line runs the stand-in with `-home <dir>`. */
 export function standinPids(homeDir: string): number[] {

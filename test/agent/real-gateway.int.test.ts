@@ -13,7 +13,7 @@ import {
   MAJOR_ALARM,
   NO_ALARM,
 } from '../../src/ca/constants.js';
-import { MIRRORED_STATS } from '../../src/agent/gateway-pvs.js';
+import { MIRRORED_STATS } from '../../src/agent/gateway-records.js';
 import { describeWithPeers, peerBin } from '../support/peers.js';
 import { quietHost } from '../agent-faults/quiet-host.js';
 import { AgentFixture, freePort, isGone, waitFor, type GatewayDef } from './harness.js';

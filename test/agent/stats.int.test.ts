@@ -13,7 +13,7 @@ import {
   MAJOR_ALARM,
   NO_ALARM,
 } from '../../src/ca/constants.js';
-import { MIRRORED_STATS } from '../../src/agent/gateway-pvs.js';
+import { MIRRORED_STATS } from '../../src/agent/gateway-records.js';
 import { AgentFixture, waitFor } from './harness.js';
 
 const agent = new AgentFixture('ST');

@@ -55,7 +55,7 @@ describe('gwagent config', () => {
     for (const a of addresses) expect(a).toMatch(/^127\./);
     expect(config.gateways.map((g) => [g.name, g.direction])).toEqual([
       ['DEMOF', 'forward'],
-      ['DEMOR', 'reverse'],
+      ['DEMOR', 'forward'],
     ]);
   });
 

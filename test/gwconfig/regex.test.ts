@@ -4,7 +4,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { anchoredRegExp, checkPattern, escapeLiteral } from '../../src/gwconfig/gateway-regex.js';
-import { GATEWAY_CONTROL_PVS, GATEWAY_STAT_PVS, internalPattern } from '../../src/gwconfig/gateway-pvs.js';
+import {
+  GATEWAY_CONTROL_PVS,
+  GATEWAY_STAT_PVS,
+  internalPattern,
+} from '../../src/gwconfig/internal-pv-names.js';
 import { glibc } from './glibc-regex.js';
 
 const STATS = internalPattern('GWF01', GATEWAY_STAT_PVS);

@@ -4,7 +4,7 @@
 // client that stops reading is dropped while the others keep receiving coalesced updates.
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayPvs } from '../../src/agent/gateway-pvs.js';
+import { GatewayPvs } from '../../src/agent/gateway-records.js';
 import { WebServer } from '../../src/agent/http/web-server.js';
 import { RecordDatabase } from '../../src/ioc/db/record-database.js';
 import type { RecordHandle } from '../../src/ioc/db/index.js';

@@ -11,7 +11,8 @@ import parsePrometheus, { type ParsedFamily } from 'parse-prometheus-text-format
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { healthVerdict } from '../../src/ioc/health/verdict.js';
-import { STATE_STRINGS } from '../../src/agent/gateway-pvs.js';
+import { STATE_STRINGS } from '../../src/agent/gateway-records.js';
+import { PAGE_GATEWAY } from '../../src/agent/http/pv-view.js';
 import { AgentFixture, REPO, freePort, waitFor } from '../agent/harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -232,6 +233,10 @@ describe.skipIf(!hasChromium)('status page in headless Chromium', () => {
     const rows = page.locator('#gateways tbody tr');
     expect(await rows.count()).toBe(2);
     expect(await rows.locator('th').allTextContents()).toEqual(['GWF01', 'GWR01']);
+    // rows, titles and columns come from the server's snapshot (the page has no PV list of its own)
+    expect(await rows.first().locator('td').count()).toBe(PAGE_GATEWAY.length);
+    const titles = await page.locator('#health tbody th').allTextContents();
+    expect(titles.slice(0, 3)).toEqual(['Config loaded', 'Config problem', 'Gateways']);
     expect(await cell('GWF01:LABEL').textContent()).toBe('ACC to GIN');
     expect(await cell('GWR01:PID').textContent()).toBe(String(await agent.num('GWR01:PID')));
     expect(await cell('GWF01:PV_TOTAL').textContent()).toBe('5');

@@ -38,7 +38,7 @@ describe('PvReader', () => {
     expect(reader.number('RATE', true)).toBe(12.5);
   });
 
-  it('lays out only the PVs that exist, health in page order', () => {
+  it('lays out only the PVs that exist, health in page order with the titles the page shows', () => {
     const { db, reader } = setup();
     db.createRecord('ai', 'X:DISK:ROOT:USED_PCT', { VAL: 25 });
     db.createRecord('longin', 'X:GW_CNT', { VAL: 2 });
@@ -46,9 +46,10 @@ describe('PvReader', () => {
     db.createRecord('mbbi', 'X:A:STATE', { VAL: 0 });
     expect(reader.layout(['A', 'B'], ['ROOT', 'DATA'])).toEqual({
       health: ['STATUS', 'GW_CNT', 'DISK:ROOT:USED_PCT'],
+      titles: { STATUS: 'Status', GW_CNT: 'Gateways', 'DISK:ROOT:USED_PCT': 'Disk ROOT used' },
       gateways: ['A'],
     });
-    expect(reader.pageSuffixes({ health: ['STATUS'], gateways: ['A'] }).slice(0, 4)).toEqual([
+    expect(reader.pageSuffixes({ health: ['STATUS'], titles: {}, gateways: ['A'] }).slice(0, 4)).toEqual([
       'STATUS',
       'A:LABEL',
       'A:STATE',

@@ -1,6 +1,6 @@
 // The CLI's status table, durations and socket default (pure formatting of supervisor status).
 import { describe, expect, it } from 'vitest';
-import { defaultSocketPath, formatDuration, formatStatusTable } from '../../src/cli/control-client.js';
+import { defaultSocketPath, formatDuration, formatStatusTable } from '../../src/cli/control-commands.js';
 import type { ChildStatus } from '../../src/supervisor/types.js';
 
 function status(over: Partial<ChildStatus>): ChildStatus {

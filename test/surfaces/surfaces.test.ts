@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MIRRORED_STATS } from '../../src/agent/gateway-pvs.js';
+import { MIRRORED_STATS } from '../../src/agent/gateway-records.js';
 import { checkAgentText } from '../../src/gwconfig/load-agent.js';
 import { surfaceSite } from '../../src/surfaces/index.js';
 import { child, childText, macrosOf, parseXml, type XmlElement } from '../../scripts/bob/xml-tree.js';

@@ -5,7 +5,7 @@
 // Subscribes only while at least one page is open: with none, it costs nothing.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SECURITY_HEADERS, sendText } from './http-server.js';
-import { cellOf, type Cell, type PageLayout, type PvReader } from './pv-view.js';
+import { cellOf, PAGE_GATEWAY, type Cell, type PageLayout, type PvReader } from './pv-view.js';
 
 export interface LiveFeedOptions {
   reader: PvReader;
@@ -31,7 +31,7 @@ export class LiveFeed {
   private readonly unsubscribes: (() => void)[] = [];
   private readonly cells = new Map<string, Cell>();
   private readonly dirty = new Set<string>();
-  private layout: PageLayout = { health: [], gateways: [] };
+  private layout: PageLayout = { health: [], titles: {}, gateways: [] };
   private flushTimer: NodeJS.Timeout | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private ticks = 0;
@@ -83,7 +83,9 @@ export class LiveFeed {
     const state = {
       container: this.o.container,
       health: this.layout.health,
+      titles: this.layout.titles,
       gateways: this.layout.gateways,
+      columns: PAGE_GATEWAY,
       cells: Object.fromEntries(this.cells),
     };
     return `event: snapshot\ndata: ${JSON.stringify(state)}\n\n`;

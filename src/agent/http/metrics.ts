@@ -5,7 +5,7 @@
 // container and gateway. A statistic that cannot be read is absent (and gwagent_gateway_stats_up is 0),
 // never a 0 that looks like a measurement.
 import { Counter, Gauge, Registry } from 'prom-client';
-import { STATE_STRINGS, type StatSuffix } from '../gateway-pvs.js';
+import { STATE_STRINGS, type StatSuffix } from '../gateway-records.js';
 import type { PvReader } from './pv-view.js';
 
 export interface MetricsSource {

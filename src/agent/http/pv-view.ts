@@ -1,35 +1,37 @@
 // What the web views show, read from the same snapshots the CA server sends: which PV suffixes the status
-// page carries (health, then per gateway), and how one snapshot becomes a display cell or a number.
+// page carries (health rows with their titles, then per-gateway columns: the page has no list of its
+// own), and how one snapshot becomes a display cell or a number.
 // Pure apart from reading snapshots through the PvProvider interface; owns no timers or sockets.
 import { DBF_CHAR, DBF_ENUM, DBF_STRING, INVALID_ALARM } from '../../ca/constants.js';
 import { bytesToString } from '../../ca/convert.js';
 import type { ValueSnapshot } from '../../ca/value.js';
 import type { PvProvider } from '../../ioc/server/pv.js';
 
-/** Health PVs on the page, in display order; those the database lacks are skipped. */
-export const PAGE_HEALTH = [
-  'STATUS',
-  'STATUS_MSG',
-  'LABEL',
-  'CONFIG_OK',
-  'CONFIG_MSG',
-  'GW_CNT',
-  'GW_RUNNING',
-  'SYS_CPU_LOAD',
-  'CG_CPU_LOAD',
-  'IOC_CPU_LOAD',
-  'LOAD1',
-  'MEM_USED_PCT',
-  'CG_MEM_USED_PCT',
-  'MEM_USED',
-  'FD_FREE',
-  'CA_CLNT_CNT',
-  'CA_CONN_CNT',
-  'UPTIME',
-  'HOSTNAME',
-] as const;
+/** Health PVs on the page, in display order, with the row titles the page shows; those the database
+ * lacks are skipped. The page receives both in its snapshot: this is their one list. */
+export const PAGE_HEALTH: Readonly<Record<string, string>> = {
+  STATUS: 'Status',
+  STATUS_MSG: 'Status set by',
+  LABEL: 'Function',
+  CONFIG_OK: 'Config loaded',
+  CONFIG_MSG: 'Config problem',
+  GW_CNT: 'Gateways',
+  GW_RUNNING: 'Gateways running',
+  SYS_CPU_LOAD: 'Host CPU',
+  CG_CPU_LOAD: 'Container CPU of quota',
+  IOC_CPU_LOAD: 'Agent CPU',
+  LOAD1: 'Load (1 min)',
+  MEM_USED_PCT: 'Host memory used',
+  CG_MEM_USED_PCT: 'Container memory of limit',
+  MEM_USED: 'Agent memory',
+  FD_FREE: 'Free file descriptors',
+  CA_CLNT_CNT: 'CA clients',
+  CA_CONN_CNT: 'CA channels',
+  UPTIME: 'Agent uptime',
+  HOSTNAME: 'Host',
+};
 
-/** Per-gateway PVs on the page (suffix after `$(P)<NAME>:`). */
+/** Per-gateway PVs on the page (suffix after `$(P)<NAME>:`), in column order; sent to the page too. */
 export const PAGE_GATEWAY = [
   'LABEL',
   'STATE',
@@ -54,6 +56,8 @@ export type Cell = readonly [text: string, severity: number];
 export interface PageLayout {
   /** Health suffixes present, in display order (disks' `DISK:<name>:USED_PCT` included). */
   health: string[];
+  /** Row titles of the health suffixes (a disk's is `Disk <name> used`). */
+  titles: Record<string, string>;
   gateways: string[];
 }
 
@@ -125,9 +129,13 @@ export class PvReader {
   }
 
   layout(gateways: readonly string[], disks: readonly string[]): PageLayout {
-    const health = [...PAGE_HEALTH, ...disks.map((d) => `DISK:${d}:USED_PCT`)].filter(
-      (s) => this.snapshot(s) !== undefined,
-    );
-    return { health, gateways: gateways.filter((g) => this.snapshot(`${g}:STATE`) !== undefined) };
+    const titles: Record<string, string> = { ...PAGE_HEALTH };
+    for (const d of disks) titles[`DISK:${d}:USED_PCT`] = `Disk ${d} used`;
+    const health = Object.keys(titles).filter((s) => this.snapshot(s) !== undefined);
+    return {
+      health,
+      titles: Object.fromEntries(health.map((s) => [s, titles[s] ?? s])),
+      gateways: gateways.filter((g) => this.snapshot(`${g}:STATE`) !== undefined),
+    };
   }
 }

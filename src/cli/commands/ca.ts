@@ -25,7 +25,7 @@ import {
 import { GwError } from '../../errors.js';
 import { controlRequest } from '../../supervisor/index.js';
 import { parseOptions, type Command } from '../command.js';
-import { defaultSocketPath, SOCKET_OPTION } from '../control-client.js';
+import { defaultSocketPath, SOCKET_OPTION } from '../control-commands.js';
 
 const USAGE = `Usage: gwagent ca get [-t | -a] [-n] [-w SEC] [-d TYPE] [--count N] [--server HOST:PORT] PV...
        gwagent ca put [-t] [-c] [-w SEC] [--server HOST:PORT] PV VALUE...

@@ -4,7 +4,7 @@
 import type { Command } from '../command.js';
 import { parseOptions } from '../command.js';
 import { openControlStream } from '../../supervisor/control-client.js';
-import { defaultSocketPath, onePositional, SOCKET_OPTION, SOCKET_USAGE } from '../control-client.js';
+import { defaultSocketPath, onePositional, SOCKET_OPTION, SOCKET_USAGE } from '../control-commands.js';
 
 /** Ctrl-] (GS), telnet's escape character. */
 const DETACH = 0x1d;

@@ -4,7 +4,7 @@ import type { Command } from '../command.js';
 import { parseOptions } from '../command.js';
 import { GwError } from '../../errors.js';
 import { controlRequest, openControlStream } from '../../supervisor/control-client.js';
-import { defaultSocketPath, onePositional, SOCKET_OPTION, SOCKET_USAGE } from '../control-client.js';
+import { defaultSocketPath, onePositional, SOCKET_OPTION, SOCKET_USAGE } from '../control-commands.js';
 
 const USAGE = `Usage: gwagent logs NAME [-f] [-n LINES] [--socket PATH]
   Prints the last LINES lines (default: all kept, up to 1000) of NAME's console output.

@@ -3,7 +3,7 @@
 import type { Command } from '../command.js';
 import { parseOptions } from '../command.js';
 import { controlRequest } from '../../supervisor/control-client.js';
-import { defaultSocketPath, SOCKET_OPTION, SOCKET_USAGE } from '../control-client.js';
+import { defaultSocketPath, SOCKET_OPTION, SOCKET_USAGE } from '../control-commands.js';
 
 const USAGE = `Usage: gwagent reload [--socket PATH]
   Asks the running agent to reload its configuration and prints what it reports.

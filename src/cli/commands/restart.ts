@@ -1,5 +1,5 @@
 // `gwagent restart NAME|all`: asks the running agent to restart a child and prints the result.
-import { childCommand } from '../control-client.js';
+import { childCommand } from '../control-commands.js';
 
 export const command = childCommand(
   'restart',

@@ -1,11 +1,12 @@
 // `gwagent run`: what the container runs. Starts the agent on a config file (or the embedded demo),
 // stops every gateway and exits 0 on SIGTERM/SIGINT, reloads on SIGHUP, restarts in place on SYSRESET.
+import { delimiter, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent } from '../../agent/index.js';
 import {
   DemoSetupError,
+  findDemoPrograms,
   namespacedDemoUnavailable,
-  onPath,
   runNamespacedDemo,
 } from '../../demo/demo-site.js';
 import { GwError } from '../../errors.js';
@@ -32,14 +33,20 @@ Signals: SIGTERM/SIGINT stop every gateway and exit 0; SIGHUP reloads the config
 
 export const DEMO_CONFIG = fileURLToPath(new URL('../../../examples/demo.ini', import.meta.url));
 
+/** The loopback demo's environment: a ca-gateway found beside the repository ($EPICS_PEERS,
+ * ../shared/peers/epics) or on PATH goes first on the gateways' PATH. */
+function loopbackDemoEnv(): NodeJS.ProcessEnv {
+  const gateway = findDemoPrograms()?.gateway;
+  if (gateway === undefined) return process.env;
+  return { ...process.env, PATH: [dirname(gateway), process.env.PATH ?? ''].join(delimiter) };
+}
+
 /** What the loopback demo shows, and why not more. */
-function loopbackDemoNote(reason: string): string {
+function loopbackDemoNote(reason: string, env: NodeJS.ProcessEnv): string {
   const gateways =
-    onPath('gateway', process.env.PATH ?? '') === undefined
-      ? 'no `gateway` is on PATH, so both demo gateways are FATAL ("gateway binary not found")'
-      : 'the gateways start, but their CA servers cannot bind 127.0.0.2/127.0.0.3 (pcas binds an explicit ' +
-        'address only on a broadcast-capable interface), so each exits with "server isnt attached to a ' +
-        'network" and is restarted with backoff';
+    findDemoPrograms(env) === undefined
+      ? 'no ca-gateway was found, so both demo gateways are FATAL ("gateway binary not found")'
+      : 'both gateways serve on 127.0.0.1 (ports 5066 and 5068)';
   return (
     `loopback demo (${reason}): the health IOC and every gateway PV on 127.0.0.1:5064 and gateway ` +
     `supervision; ${gateways}. As root with iproute2 and a ca-gateway, \`npm start\` runs the demo ` +
@@ -58,8 +65,9 @@ export const command: Command = {
     if (positionals.length) throw new GwError('GW_USAGE', `unexpected argument '${positionals[0]}'`);
     if (!values.config === !values.demo)
       throw new GwError('GW_USAGE', 'give exactly one of --config FILE or --demo');
-    const configPath = values.demo ? DEMO_CONFIG : values.config!;
+    const configPath = values.config ?? DEMO_CONFIG;
     const log = createLogger('agent');
+    let env = process.env;
     if (values.demo) {
       let reason = namespacedDemoUnavailable();
       if (reason === undefined) {
@@ -73,7 +81,8 @@ export const command: Command = {
           reason = err.message;
         }
       }
-      log.warn(loopbackDemoNote(reason));
+      env = loopbackDemoEnv();
+      log.warn(loopbackDemoNote(reason, env));
       log.info(`demo mode: ${configPath}`);
     }
 
@@ -83,6 +92,7 @@ export const command: Command = {
       new Agent({
         configPath,
         log,
+        env,
         onSysReset: () => {
           if (restarting) return;
           restarting = true;

@@ -10,7 +10,7 @@ import {
   formatStatusTable,
   SOCKET_OPTION,
   SOCKET_USAGE,
-} from '../control-client.js';
+} from '../control-commands.js';
 import { HEALTH_USAGE, readHealthVerdict } from '../health-check.js';
 import { healthVerdict, type HealthVerdict } from '../../ioc/health/verdict.js';
 import { STATUS_STRINGS } from '../../ioc/health/index.js';

@@ -1,5 +1,5 @@
 // `gwagent stop NAME|all`: asks the running agent to stop a child and prints the result.
-import { childCommand } from '../control-client.js';
+import { childCommand } from '../control-commands.js';
 
 export const command = childCommand(
   'stop',

@@ -1,6 +1,7 @@
-// Shared by the CLI commands that talk to a running agent (status, start, stop, restart, reload, logs,
-// console): the socket path default, the --socket option, and the status table. Formatting is pure;
-// the socket work is in ../supervisor/control-client.ts.
+// The pieces the CLI's control commands share (status, start, stop, restart, reload, logs, console):
+// the socket path default, the --socket option, the NAME positional, the status table, and the
+// start/stop/restart command itself. Formatting is pure; the socket work is the supervisor's
+// control client (../supervisor/control-client.ts).
 import { GwError } from '../errors.js';
 import { controlRequest } from '../supervisor/control-client.js';
 import { parseOptions, type Command } from './command.js';
@@ -41,16 +42,16 @@ export function formatDuration(ms: number | undefined): string {
   return `${sec}s`;
 }
 
-/**
- * NAME STATE PID UPTIME RESTARTS LAST-EXIT, one row per child, then the reason of each child that is
- * fatal or in backoff (and whether backoff reached its cap), since that is what an operator needs next.
- */
 /** `STATUS Degraded: MINOR: MEM_USED_PCT HIGH` (or `STATUS Ok`), the first line of `gwagent status`. */
 export function formatHealthLine(health: HealthSummary | undefined): string {
   if (!health) return '';
   return `STATUS ${health.status}${health.message ? `: ${health.message}` : ''}\n`;
 }
 
+/**
+ * NAME STATE PID UPTIME RESTARTS LAST-EXIT, one row per child, then the reason of each child that is
+ * fatal or in backoff (and whether backoff reached its cap), since that is what an operator needs next.
+ */
 export function formatStatusTable(children: readonly ChildStatus[]): string {
   const header = ['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST-EXIT'];
   const rows = children.map((c) => [
