@@ -259,6 +259,19 @@ export class RecordDatabase implements PvProvider {
     return pv;
   }
 
+  hasName(name: string): boolean {
+    // A record's or alias's own name is its VAL, which every record type has: the common search,
+    // answered without parsing the name or creating its FieldPv.
+    if (this.records.has(name) || this.aliases.has(name) || this.pvs.has(name)) return true;
+    const parts = parsePvName(name);
+    if (!parts) return false;
+    const rec = this.records.get(parts.record) ?? this.aliases.get(parts.record);
+    return (
+      rec !== undefined &&
+      rec.channelShape(parts.isLongString ? `${parts.field}$` : parts.field) !== undefined
+    );
+  }
+
   onRemoved(listener: (names: readonly string[]) => void): () => void {
     this.removedListeners.add(listener);
     return () => this.removedListeners.delete(listener);

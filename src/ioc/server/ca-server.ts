@@ -164,9 +164,10 @@ export async function startCaServer(options: CaServerOptions): Promise<CaServer>
   }
 
   const ignored = new Set(settings.ignoreAddrList);
+  const hasName = (name: string) => provider.hasName(name);
   const onDatagram = (replyVia: UdpSocket) => (msg: Buffer, rinfo: { address: string; port: number }) => {
     if (ignored.has(rinfo.address)) return;
-    const { replies } = answerSearch(msg, (name) => provider.lookup(name) !== undefined, tcpPort);
+    const { replies } = answerSearch(msg, hasName, tcpPort);
     for (const r of replies) {
       replyVia.send(r, rinfo.port, rinfo.address, (err) => {
         if (err) log.debug(`search reply to ${rinfo.address}:${rinfo.port}: ${err.message}`);
