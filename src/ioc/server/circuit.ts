@@ -3,10 +3,10 @@
 // deferral and timers go through it too; no sockets here. Request handlers live in handlers.ts, one per
 // command. Output order: direct replies first, then monitor updates round-robin.
 // Fairness (why a write flood cannot starve monitors): a circuit handles at most INPUT_BUDGET puts
-// (or 16 times as many other requests) per event-loop turn, then pauses its socket and yields; it yields early when its puts would make
-// another circuit coalesce updates, and waits (at most CONGESTION_WAIT_MS) when they post to a circuit
-// whose socket is full, until that socket drains. Coalescing keeps the newest value, so the last one
-// always arrives.
+// (or 16 times as many other requests, or TURN_MS of work) per event-loop turn, then pauses its
+// socket and yields; it yields early when its puts would make another circuit coalesce updates, and
+// waits (at most CONGESTION_WAIT_MS) when they post to a circuit whose socket is full, until that
+// socket drains. Coalescing keeps the newest value, so the last one always arrives.
 import {
   CA_MINOR_PROTOCOL_REVISION,
   CA_PROTO_ACCESS_RIGHT_READ,
@@ -41,6 +41,13 @@ export const INPUT_BUDGET = 64;
  */
 const PUT_COST = 16;
 /**
+ * Longest one circuit's turn lasts, in milliseconds, whatever its budget: a search datagram or another
+ * circuit waits at most this long behind a burst (libca paces its searches on the reply delay).
+ */
+export const TURN_MS = 2;
+/** Requests handled between two looks at the clock. */
+const CLOCK_EVERY = 64;
+/**
  * Longest a circuit's input waits for the sockets its puts filled to drain. A socket that has not
  * drained by then is marked stalled and no longer holds writers back until it drains (a client that
  * stopped reading must not stop everyone's puts; the connection adapter drops it later).
@@ -59,6 +66,8 @@ export interface CircuitTransport {
   resumeInput(): void;
   /** Runs fn after ms; returns what cancels it. */
   setTimer(fn: () => void, ms: number): () => void;
+  /** A monotonic clock in milliseconds (performance.now in the adapter). */
+  now(): number;
 }
 
 export interface QueuedUpdate {
@@ -191,6 +200,8 @@ export class Circuit {
   private handleInput(): void {
     if (this.closed) return;
     let budget = INPUT_BUDGET * PUT_COST;
+    let handled = 0;
+    const started = this.transport.now();
     const outer = dispatching;
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the module notes who causes the posts
     dispatching = this;
@@ -201,6 +212,7 @@ export class Circuit {
         this.dispatch(msg);
         if (this.closed) return;
         if (this.yieldRequested || this.congested.size > 0) break;
+        if (++handled % CLOCK_EVERY === 0 && this.transport.now() - started >= TURN_MS) break;
       }
     } catch (err) {
       if (!(err instanceof GwError || err instanceof ProtocolViolation)) throw err;
