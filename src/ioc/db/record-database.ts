@@ -248,15 +248,21 @@ export class RecordDatabase implements PvProvider {
   lookup(name: string): ServedPv | undefined {
     const cached = this.pvs.get(name);
     if (cached) return cached;
+    // A record's own name (its VAL) is the common case: no name parsing for it.
+    const own = this.records.get(name) ?? this.aliases.get(name);
+    const pv = own ? new FieldPv(name, own, 'VAL', false) : this.fieldPv(name);
+    if (pv) this.pvs.set(name, pv);
+    return pv;
+  }
+
+  private fieldPv(name: string): FieldPv | undefined {
     const parts = parsePvName(name);
     if (!parts) return undefined;
     const rec = this.records.get(parts.record) ?? this.aliases.get(parts.record);
     if (!rec) return undefined;
     const key = parts.isLongString ? `${parts.field}$` : parts.field;
     if (!rec.channelShape(key)) return undefined;
-    const pv = new FieldPv(name, rec, parts.field, parts.isLongString);
-    this.pvs.set(name, pv);
-    return pv;
+    return new FieldPv(name, rec, parts.field, parts.isLongString);
   }
 
   hasName(name: string): boolean {
