@@ -30,6 +30,7 @@ for (let c = 0; c < Number(circuitsArg); c++) {
       pauseInput: () => undefined,
       resumeInput: () => undefined,
       setTimer: () => () => undefined,
+      now: () => performance.now(),
     },
     createLogger('micro', 'warn'),
   );

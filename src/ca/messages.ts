@@ -41,8 +41,17 @@ export function stringPayload(text: string): Buffer {
 
 /** Reads a name from a payload: up to the first NUL or the end, never trusting a terminator. */
 export function readPayloadString(payload: Buffer): string {
-  const nul = payload.indexOf(0);
-  return payload.toString('latin1', 0, nul < 0 ? payload.length : nul);
+  return payloadString(payload, 0, payload.length);
+}
+
+/**
+ * The string in buf[from, end) up to its first NUL. A byte scan, not indexOf: names are short and
+ * this runs once per search and per channel, where Buffer.indexOf's generic path costs more.
+ */
+export function payloadString(buf: Buffer, from: number, end: number): string {
+  let nul = from;
+  while (nul < end && buf[nul] !== 0) nul++;
+  return buf.toString('latin1', from, nul);
 }
 
 // ---- both directions -------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 // in skip mode (a server, as rsrv does), by reporting the header and discarding the payload bytes as
 // they arrive, so the rest of the stream stays usable. Pure: no sockets, no timers.
 import { GwError } from '../errors.js';
-import { EXTENDED_HEADER_SIZE, HEADER_SIZE, type CaMessage } from './header.js';
+import { EXTENDED_HEADER_SIZE, getU16, getU32, HEADER_SIZE, type CaMessage } from './header.js';
 
 /** Default cap on one message's payload when EPICS_CA_AUTO_ARRAY_BYTES is YES: 256 MiB. */
 export const DEFAULT_MAX_PAYLOAD = 256 * 1024 * 1024;
@@ -60,14 +60,14 @@ export class StreamParser {
     const out: CaMessage[] = [];
     let off = 0;
     while (buf.length - off >= HEADER_SIZE) {
-      let size = buf.readUInt16BE(off + 2);
-      let count = buf.readUInt16BE(off + 6);
+      let size = getU16(buf, off + 2);
+      let count = getU16(buf, off + 6);
       let hlen = HEADER_SIZE;
       let extended = false;
       if (size === 0xffff) {
         if (buf.length - off < EXTENDED_HEADER_SIZE) break;
-        size = buf.readUInt32BE(off + 16);
-        count = buf.readUInt32BE(off + 20);
+        size = getU32(buf, off + 16);
+        count = getU32(buf, off + 20);
         hlen = EXTENDED_HEADER_SIZE;
         extended = true;
       }
@@ -83,7 +83,7 @@ export class StreamParser {
         }
         throw new GwError(
           'GW_CA_OVERSIZE',
-          `message of ${size} bytes (command ${buf.readUInt16BE(off)}) exceeds the limit of ${this.maxPayload} bytes`,
+          `message of ${size} bytes (command ${getU16(buf, off)}) exceeds the limit of ${this.maxPayload} bytes`,
         );
       }
       if (buf.length - off < hlen + size) {
@@ -113,12 +113,12 @@ function messageAt(
   extended: boolean,
 ): CaMessage {
   return {
-    command: buf.readUInt16BE(off),
+    command: getU16(buf, off),
     payloadSize,
-    dataType: buf.readUInt16BE(off + 4),
+    dataType: getU16(buf, off + 4),
     dataCount,
-    parameter1: buf.readUInt32BE(off + 8),
-    parameter2: buf.readUInt32BE(off + 12),
+    parameter1: getU32(buf, off + 8),
+    parameter2: getU32(buf, off + 12),
     payload,
     extended,
   };
@@ -129,15 +129,15 @@ export function parseDatagram(datagram: Buffer): { messages: CaMessage[]; trunca
   const messages: CaMessage[] = [];
   let off = 0;
   while (datagram.length - off >= HEADER_SIZE) {
-    const size = datagram.readUInt16BE(off + 2);
+    const size = getU16(datagram, off + 2);
     if (datagram.length - off < HEADER_SIZE + size) return { messages, truncated: true };
     messages.push({
-      command: datagram.readUInt16BE(off),
+      command: getU16(datagram, off),
       payloadSize: size,
-      dataType: datagram.readUInt16BE(off + 4),
-      dataCount: datagram.readUInt16BE(off + 6),
-      parameter1: datagram.readUInt32BE(off + 8),
-      parameter2: datagram.readUInt32BE(off + 12),
+      dataType: getU16(datagram, off + 4),
+      dataCount: getU16(datagram, off + 6),
+      parameter1: getU32(datagram, off + 8),
+      parameter2: getU32(datagram, off + 12),
       payload: datagram.subarray(off + HEADER_SIZE, off + HEADER_SIZE + size),
     });
     off += HEADER_SIZE + size;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DBR_DOUBLE, DBR_STRING, ECA_NORMAL, ECA_NOWTACCESS } from '../../src/ca/constants.js';
+import {
+  CA_PROTO_ACCESS_RIGHT_READ as C_READ,
+  CA_PROTO_ACCESS_RIGHT_WRITE as C_WRITE,
+  DBR_DOUBLE,
+  DBR_STRING,
+  ECA_NORMAL,
+  ECA_NOWTACCESS,
+} from '../../src/ca/constants.js';
 import { ProblemsError } from '../../src/errors.js';
 import { AccessSecurity } from '../../src/ioc/access/access-security.js';
 import { parseAcf } from '../../src/ioc/access/acf-parser.js';
@@ -61,6 +68,23 @@ describe('ACF rules', () => {
     expect(rules.access('LABONLY', 0, who('x', 'h', '192.168.5.7'))).toBe('WRITE');
     expect(rules.access('LABONLY', 0, who('x', '192.168.5.7', '127.0.0.1'))).toBe('NONE');
     expect(rules.access('LABONLY', 1, who('x', 'h', '10.1.200.3'))).toBe('NONE');
+  });
+
+  it('rights() remembers per client, and a changed user, host or IP is asked afresh', () => {
+    const client = who('alice', 'cr-console1');
+    const rw = C_READ | C_WRITE;
+    expect(rules.rights('DEFAULT', 0, client)).toBe(rw);
+    expect(rules.rights('DEFAULT', 0, client)).toBe(rw);
+    expect(rules.rights('DEFAULT', 1, client)).toBe(C_READ);
+    expect(rules.rights('NOBODY', 0, client)).toBe(0);
+    client.host = 'elsewhere';
+    expect(rules.rights('DEFAULT', 0, client)).toBe(C_READ);
+    client.user = 'carol';
+    expect(rules.rights('DEFAULT', 1, client)).toBe(rw);
+    const lab = who('x', 'h', '10.1.200.3');
+    expect(rules.rights('LABONLY', 0, lab)).toBe(rw);
+    lab.ip = '10.2.0.1';
+    expect(rules.rights('LABONLY', 0, lab)).toBe(0);
   });
 
   it('host names in HAGs are lower-cased', () => {

@@ -254,6 +254,50 @@ describe('ai record', () => {
     expect(db.lookup('T:AIX')).toBeUndefined();
   });
 
+  it('hasName answers as lookup does, without creating the channel name', () => {
+    const db = testDb();
+    db.aiRecord('T:AI', { VAL: 1 });
+    db.waveformRecord('T:WF', { NELM: 4 });
+    db.stringinRecord('T:SI');
+    db.addAlias('T:AI', 'T:ALIAS');
+    const names = [
+      'T:AI',
+      'T:AI.',
+      'T:AI.VAL',
+      'T:AI.HIHI',
+      'T:AI.DESC$',
+      'T:ALIAS',
+      'T:ALIAS.EGU',
+      'T:WF',
+      'T:WF.VAL$',
+      'T:SI.VAL$',
+      'T:AI.NOPE',
+      'T:AI.hihi',
+      'T:AIX',
+      'T:AI.HIHI$',
+      '',
+      '.VAL',
+      'T:AI..',
+    ];
+    const found = names.filter((n) => db.hasName(n));
+    expect(found).toEqual([
+      'T:AI',
+      'T:AI.',
+      'T:AI.VAL',
+      'T:AI.HIHI',
+      'T:AI.DESC$',
+      'T:ALIAS',
+      'T:ALIAS.EGU',
+      'T:WF',
+      'T:SI.VAL$',
+    ]);
+    // Searching created nothing: the first lookup still makes a new channel name, and then keeps it.
+    const pv = db.lookup('T:AI.HIHI');
+    expect(pv).toBeDefined();
+    expect(db.lookup('T:AI.HIHI')).toBe(pv);
+    expect(names.filter((n) => db.lookup(n) !== undefined)).toEqual(found);
+  });
+
   it('caches snapshots: the same object until something changes', () => {
     const db = testDb();
     const r = db.aiRecord('T:AI', { VAL: 1 });

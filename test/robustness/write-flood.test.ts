@@ -4,7 +4,12 @@
 // Correctness checks only: performance is measured by `npm run bench`, not here.
 import { describe, expect, it } from 'vitest';
 import * as C from '../../src/ca/constants.js';
-import { CONGESTION_WAIT_MS, INPUT_BUDGET, SUBSCRIPTION_QUOTA } from '../../src/ioc/server/circuit.js';
+import {
+  CONGESTION_WAIT_MS,
+  INPUT_BUDGET,
+  SUBSCRIPTION_QUOTA,
+  TURN_MS,
+} from '../../src/ioc/server/circuit.js';
 import { SimplePv } from '../support/simple-pvs.js';
 import { eventMask, f64, frame, rig, type Rig } from '../conformance/harness.js';
 
@@ -115,5 +120,26 @@ describe('a flooding writer cannot starve another client', () => {
     reader.transport.runDeferred();
     expect(updates(reader).at(-1)).toBe(FINAL);
     expect(CONGESTION_WAIT_MS).toBeLessThanOrEqual(100);
+  });
+
+  it('handles cheap requests 16 to a put, and ends a turn after TURN_MS whatever is left of its budget', () => {
+    const { writer } = setup();
+    const echoes = (n: number) =>
+      Buffer.concat(Array.from({ length: n }, () => frame(C.CA_PROTO_ECHO, 0, 0, 0, 0)));
+    writer.transport.take();
+    // A frozen clock: the count alone ends the turn, after 16 * INPUT_BUDGET requests that are not puts.
+    writer.circuit.receive(echoes(40 * INPUT_BUDGET));
+    expect(writer.transport.take()).toHaveLength(16 * INPUT_BUDGET);
+    expect(writer.transport.inputPaused).toBe(true);
+    writer.transport.runDeferred();
+    expect(writer.transport.take()).toHaveLength(24 * INPUT_BUDGET);
+    // A clock that moves 1 ms per reading (read at the start and every 64 requests): the turn ends at
+    // the first reading TURN_MS after its start, long before the budget is spent.
+    writer.transport.now = () => writer.transport.clockMs++;
+    writer.circuit.receive(echoes(16 * INPUT_BUDGET));
+    expect(writer.transport.take()).toHaveLength(64 * TURN_MS);
+    writer.transport.runDeferred();
+    expect(writer.transport.take()).toHaveLength(16 * INPUT_BUDGET - 64 * TURN_MS);
+    expect(writer.transport.inputPaused).toBe(false);
   });
 });

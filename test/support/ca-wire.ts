@@ -179,6 +179,11 @@ export class MemoryTransport implements CircuitTransport {
   fireTimers(): void {
     for (const t of [...this.timers]) t();
   }
+  /** The circuit's clock: stands still unless a test moves it. */
+  clockMs = 0;
+  now(): number {
+    return this.clockMs;
+  }
   /** Runs deferred callbacks (and those they schedule) until none are left, at most `limit` rounds. */
   runDeferred(limit = 100): void {
     for (let i = 0; i < limit && this.deferred.length > 0; i++) {

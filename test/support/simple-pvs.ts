@@ -90,6 +90,10 @@ export class SimpleProvider implements PvProvider {
     return this.pvs.get(name);
   }
 
+  hasName(name: string): boolean {
+    return this.pvs.has(name);
+  }
+
   onRemoved(listener: (names: readonly string[]) => void): () => void {
     this.removedListeners.add(listener);
     return () => this.removedListeners.delete(listener);

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import type { Command } from '../command.js';
 import { parseOptions } from '../command.js';
 import { GwError } from '../../errors.js';
+import { collectGarbage } from '../../gc.js';
 import { createLogger } from '../../log.js';
 import {
   AccessSecurity,
@@ -54,6 +55,7 @@ export const command: Command = {
     if (dbFiles.length) {
       const loaded = loadDbFiles(db, dbFiles, { macros: values.macros ?? '' });
       log.info(`loaded ${loaded.records} records (${loaded.aliases} aliases) from ${dbFiles.join(', ')}`);
+      collectGarbage(); // before serving: see src/gc.ts
     }
     let acf: AccessSecurity | undefined;
     if (values.acf) {

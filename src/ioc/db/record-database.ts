@@ -248,15 +248,34 @@ export class RecordDatabase implements PvProvider {
   lookup(name: string): ServedPv | undefined {
     const cached = this.pvs.get(name);
     if (cached) return cached;
+    // A record's own name (its VAL) is the common case: no name parsing for it.
+    const own = this.records.get(name) ?? this.aliases.get(name);
+    const pv = own ? new FieldPv(name, own, 'VAL', false) : this.fieldPv(name);
+    if (pv) this.pvs.set(name, pv);
+    return pv;
+  }
+
+  private fieldPv(name: string): FieldPv | undefined {
     const parts = parsePvName(name);
     if (!parts) return undefined;
     const rec = this.records.get(parts.record) ?? this.aliases.get(parts.record);
     if (!rec) return undefined;
     const key = parts.isLongString ? `${parts.field}$` : parts.field;
     if (!rec.channelShape(key)) return undefined;
-    const pv = new FieldPv(name, rec, parts.field, parts.isLongString);
-    this.pvs.set(name, pv);
-    return pv;
+    return new FieldPv(name, rec, parts.field, parts.isLongString);
+  }
+
+  hasName(name: string): boolean {
+    // A record's or alias's own name is its VAL, which every record type has: the common search,
+    // answered without parsing the name or creating its FieldPv.
+    if (this.records.has(name) || this.aliases.has(name) || this.pvs.has(name)) return true;
+    const parts = parsePvName(name);
+    if (!parts) return false;
+    const rec = this.records.get(parts.record) ?? this.aliases.get(parts.record);
+    return (
+      rec !== undefined &&
+      rec.channelShape(parts.isLongString ? `${parts.field}$` : parts.field) !== undefined
+    );
   }
 
   onRemoved(listener: (names: readonly string[]) => void): () => void {

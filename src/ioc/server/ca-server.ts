@@ -2,7 +2,8 @@
 // sends beacons, and hands every accepted socket to a Circuit. Composition only; protocol decisions
 // live in search-responder.ts, circuit.ts and handlers.ts.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { createServer, type Server, type Socket } from 'node:net';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { createServer, isIPv4, type Server, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { GwError } from '../../errors.js';
 import { createLogger, type Logger } from '../../log.js';
@@ -103,10 +104,29 @@ function listen(server: Server, host: string, port: number): Promise<number> {
   });
 }
 
+/**
+ * dgram resolves every destination, even the IP literal of the client a reply goes to, through
+ * dns.lookup, which answers a literal a tick later: one extra tick per reply datagram in a search burst.
+ * Literals are answered at once here; names (never used by the server) still go to dns.lookup.
+ */
+function literalLookup(
+  hostname: string,
+  options: LookupOneOptions | number,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  if (isIPv4(hostname)) callback(null, hostname, 4);
+  else dnsLookup(hostname, typeof options === 'number' ? { family: options } : options, callback);
+}
+
 function bindUdp(host: string, port: number): Promise<UdpSocket> {
   return new Promise((resolve, reject) => {
     // A burst of searches (a client connecting thousands of names) must not overflow the default buffer.
-    const sock = createSocket({ type: 'udp4', reuseAddr: true, recvBufferSize: 4 << 20 });
+    const sock = createSocket({
+      type: 'udp4',
+      reuseAddr: true,
+      recvBufferSize: 4 << 20,
+      lookup: literalLookup,
+    });
     sock.once('error', reject);
     sock.bind({ address: host, port }, () => {
       sock.off('error', reject);
@@ -164,9 +184,10 @@ export async function startCaServer(options: CaServerOptions): Promise<CaServer>
   }
 
   const ignored = new Set(settings.ignoreAddrList);
+  const hasName = (name: string) => provider.hasName(name);
   const onDatagram = (replyVia: UdpSocket) => (msg: Buffer, rinfo: { address: string; port: number }) => {
     if (ignored.has(rinfo.address)) return;
-    const { replies } = answerSearch(msg, (name) => provider.lookup(name) !== undefined, tcpPort);
+    const { replies } = answerSearch(msg, hasName, tcpPort);
     for (const r of replies) {
       replyVia.send(r, rinfo.port, rinfo.address, (err) => {
         if (err) log.debug(`search reply to ${rinfo.address}:${rinfo.port}: ${err.message}`);

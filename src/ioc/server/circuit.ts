@@ -2,14 +2,17 @@
 // output queue. Sans-I/O: bytes come in through receive(), bytes leave through the injected transport,
 // deferral and timers go through it too; no sockets here. Request handlers live in handlers.ts, one per
 // command. Output order: direct replies first, then monitor updates round-robin.
-// Fairness (why a write flood cannot starve monitors): a circuit handles at most INPUT_BUDGET requests
-// per event-loop turn, then pauses its socket and yields; it yields early when its puts would make
-// another circuit coalesce updates, and waits (at most CONGESTION_WAIT_MS) when they post to a circuit
-// whose socket is full, until that socket drains. Coalescing keeps the newest value, so the last one
-// always arrives.
+// Fairness (why a write flood cannot starve monitors): a circuit handles at most INPUT_BUDGET puts
+// (or 16 times as many other requests, or TURN_MS of work) per event-loop turn, then pauses its
+// socket and yields; it yields early when its puts would make another circuit coalesce updates, and
+// waits (at most CONGESTION_WAIT_MS) when they post to a circuit whose socket is full, until that
+// socket drains. Coalescing keeps the newest value, so the last one always arrives.
 import {
   CA_MINOR_PROTOCOL_REVISION,
   CA_PROTO_ACCESS_RIGHT_READ,
+  CA_PROTO_EVENT_ADD,
+  CA_PROTO_WRITE,
+  CA_PROTO_WRITE_NOTIFY,
   ECA_INTERNAL,
   ECA_NORDACCESS,
 } from '../../ca/constants.js';
@@ -22,14 +25,28 @@ import { GwError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { encodeCached } from './encode-cache.js';
 import { HANDLERS, onOversize, ProtocolViolation } from './handlers.js';
+import { OutputBuffer } from './output-buffer.js';
 import type { ClientIdentity, PvProvider, ServedPv } from './pv.js';
 
 /** Updates kept per subscription while the client is slow or has sent EVENTS_OFF (rsrv's quota). */
 export const SUBSCRIPTION_QUOTA = 4;
 /** Upper bound of one flush, so a huge backlog is written in slices and direct replies are not starved. */
 const MAX_FLUSH_BYTES = 1 << 20;
-/** Requests one circuit handles per event-loop turn before the others get theirs. */
+/** Puts one circuit handles per event-loop turn before the others get theirs. */
 export const INPUT_BUDGET = 64;
+/**
+ * What a put costs of the turn's budget, in requests of other kinds: only puts post to other
+ * circuits, the rest (channels, reads, subscriptions) makes output for this client alone, so a client
+ * connecting thousands of channels gets 1,024 of them handled per turn (and one write), not 64.
+ */
+const PUT_COST = 16;
+/**
+ * Longest one circuit's turn lasts, in milliseconds, whatever its budget: a search datagram or another
+ * circuit waits at most this long behind a burst (libca paces its searches on the reply delay).
+ */
+export const TURN_MS = 2;
+/** Requests handled between two looks at the clock. */
+const CLOCK_EVERY = 64;
 /**
  * Longest a circuit's input waits for the sockets its puts filled to drain. A socket that has not
  * drained by then is marked stalled and no longer holds writers back until it drains (a client that
@@ -49,6 +66,8 @@ export interface CircuitTransport {
   resumeInput(): void;
   /** Runs fn after ms; returns what cancels it. */
   setTimer(fn: () => void, ms: number): () => void;
+  /** A monotonic clock in milliseconds (performance.now in the adapter). */
+  now(): number;
 }
 
 export interface QueuedUpdate {
@@ -108,8 +127,8 @@ export class Circuit {
   /** The TCP port this circuit was accepted on (for SEARCH over TCP). */
   localPort = 0;
   private readonly parser: StreamParser;
-  private direct: Buffer[] = [];
-  private directBytes = 0;
+  /** Direct replies, then the monitor updates of a flush, encoded in place until the socket takes them. */
+  private readonly out = new OutputBuffer();
   private readonly ready = new Set<Subscription>();
   /** Subscriptions whose updates the current flush writes (reused: no allocation per flush). */
   private readonly taking: Subscription[] = [];
@@ -180,15 +199,20 @@ export class Circuit {
   /** Handles waiting requests, within this turn's budget; then yields, waits or asks for more input. */
   private handleInput(): void {
     if (this.closed) return;
-    let budget = INPUT_BUDGET;
+    let budget = INPUT_BUDGET * PUT_COST;
+    let handled = 0;
+    const started = this.transport.now();
     const outer = dispatching;
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the module notes who causes the posts
     dispatching = this;
     try {
-      while (this.inboxAt < this.inbox.length && budget-- > 0) {
-        this.dispatch(this.inbox[this.inboxAt++]!);
+      while (this.inboxAt < this.inbox.length && budget > 0) {
+        const msg = this.inbox[this.inboxAt++]!;
+        budget -= msg.command === CA_PROTO_WRITE || msg.command === CA_PROTO_WRITE_NOTIFY ? PUT_COST : 1;
+        this.dispatch(msg);
         if (this.closed) return;
         if (this.yieldRequested || this.congested.size > 0) break;
+        if (++handled % CLOCK_EVERY === 0 && this.transport.now() - started >= TURN_MS) break;
       }
     } catch (err) {
       if (!(err instanceof GwError || err instanceof ProtocolViolation)) throw err;
@@ -262,11 +286,23 @@ export class Circuit {
     else handler(this, msg);
   }
 
-  /** Queues a direct reply (flushed at the end of the current input batch). */
+  /** Queues an encoded direct reply (flushed at the end of the current input batch). */
   reply(buf: Buffer): void {
-    this.direct.push(buf);
-    this.directBytes += buf.length;
-    if (this.directBytes >= MAX_FLUSH_BYTES) this.flush();
+    this.out.append(buf);
+    if (this.out.length >= MAX_FLUSH_BYTES) this.flush();
+  }
+
+  /** Queues a direct reply encoded in place: no Buffer of its own (payload zero-padded to 8). */
+  replyMessage(
+    command: number,
+    dataType: number,
+    count: number,
+    parameter1: number,
+    parameter2: number,
+    payload?: Buffer,
+  ): void {
+    this.out.message(command, dataType, count, parameter1, parameter2, payload);
+    if (this.out.length >= MAX_FLUSH_BYTES) this.flush();
   }
 
   // ---- channels ------------------------------------------------------------------------------
@@ -432,40 +468,46 @@ export class Circuit {
 
   flush(): void {
     if (this.closed) return;
-    const taking = this.taking;
-    let updateBytes = 0;
-    if (this.writable && !this.eventsOff && this.ready.size > 0) {
-      for (const sub of this.ready) {
-        for (const u of sub.queue) updateBytes += headerSize(u.payload.length, u.count) + u.payload.length;
-        taking.push(sub);
-        if (updateBytes >= MAX_FLUSH_BYTES) break;
-      }
-    }
-    const direct = this.direct;
-    if (direct.length === 0 && taking.length === 0) return;
-    // One buffer per flush: direct replies first, then the updates of each subscription taken, in order.
-    let out: Buffer;
-    if (taking.length === 0 && direct.length === 1) out = direct[0]!;
-    else {
-      out = Buffer.allocUnsafe(this.directBytes + updateBytes);
-      let off = 0;
-      for (const d of direct) off += d.copy(out, off);
-      for (const sub of taking) {
-        for (const u of sub.queue) {
-          off += writeHeader(out, off, 1, u.payload.length, sub.dbrType, u.count, u.status, sub.id);
-          off += u.payload.copy(out, off);
-        }
-        sub.queue.length = 0;
-      }
-      if (taking.length === this.ready.size) this.ready.clear();
-      else for (const sub of taking) this.ready.delete(sub);
-      taking.length = 0;
-    }
-    this.direct = [];
-    this.directBytes = 0;
-    const ok = this.transport.write(out);
+    if (this.writable && !this.eventsOff && this.ready.size > 0) this.encodeUpdates();
+    if (this.out.length === 0) return;
+    // One write per flush: direct replies first, then the updates of each subscription taken, in order.
+    const ok = this.transport.write(this.out.take());
     if (!ok) this.writable = false;
     else if (this.ready.size > 0 && !this.eventsOff) this.scheduleFlush();
+  }
+
+  /** Moves queued updates into the output, subscription by subscription, up to MAX_FLUSH_BYTES. */
+  private encodeUpdates(): void {
+    const taking = this.taking;
+    let bytes = 0;
+    for (const sub of this.ready) {
+      for (const u of sub.queue) bytes += headerSize(u.payload.length, u.count) + u.payload.length;
+      taking.push(sub);
+      if (bytes >= MAX_FLUSH_BYTES) break;
+    }
+    const buf = this.out.reserve(bytes);
+    const start = this.out.offset;
+    let off = start;
+    for (const sub of taking) {
+      for (const u of sub.queue) {
+        off += writeHeader(
+          buf,
+          off,
+          CA_PROTO_EVENT_ADD,
+          u.payload.length,
+          sub.dbrType,
+          u.count,
+          u.status,
+          sub.id,
+        );
+        off += u.payload.copy(buf, off);
+      }
+      sub.queue.length = 0;
+    }
+    this.out.commit(off - start);
+    if (taking.length === this.ready.size) this.ready.clear();
+    else for (const sub of taking) this.ready.delete(sub);
+    taking.length = 0;
   }
 
   close(): void {

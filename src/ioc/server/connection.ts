@@ -1,6 +1,7 @@
 // Socket adapter for one circuit: wires a net.Socket to the sans-I/O Circuit, applies backpressure
 // ('drain'), and drops a client that stops reading for too long or lets its backlog grow past a bound.
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../log.js';
 import { versionMessage } from '../../ca/messages.js';
 import { Circuit } from './circuit.js';
@@ -80,6 +81,7 @@ export function attachCircuit(
         const t = setTimeout(fn, ms);
         return () => clearTimeout(t);
       },
+      now: () => performance.now(),
     },
     log,
     limits.maxPayload,

@@ -115,7 +115,15 @@ const onReadNotify: Handler = (c, msg) => {
   const ch = channelOf(c, msg, 'READ_NOTIFY');
   if (!ch) return;
   const r = readValue(ch, msg);
-  c.reply(M.readNotifyResponse(msg.dataType, r.count, r.status, F.ReadNotifyRequest.ioid(msg), r.payload));
+  // READ_NOTIFY reply: status in p1, IOID in p2 (ca-protocol.md §4).
+  c.replyMessage(
+    C.CA_PROTO_READ_NOTIFY,
+    msg.dataType,
+    r.count,
+    r.status,
+    F.ReadNotifyRequest.ioid(msg),
+    r.payload,
+  );
 };
 
 const onRead: Handler = (c, msg) => {
@@ -183,7 +191,7 @@ const onWriteNotify: Handler = (c, msg) => {
           () => ch.pv.write(data, c.identity),
           (status) => {
             if (!ch.cleared && !c.closed) {
-              c.reply(M.writeNotifyResponse(dataType, dataCount, status, ioid));
+              c.replyMessage(C.CA_PROTO_WRITE_NOTIFY, dataType, dataCount, status, ioid);
               c.flush();
             }
             done();
@@ -216,7 +224,7 @@ function settle(c: Circuit, put: () => Promise<number> | number, report: (status
 const onSearch: Handler = (c, msg) => {
   // Name-server mode (V4.12): a search over an established circuit.
   const name = F.SearchRequest.name(msg);
-  if (name && c.provider.lookup(name)) c.reply(M.tcpSearchResponse(c.localPort, F.SearchRequest.cid(msg)));
+  if (name && c.provider.hasName(name)) c.reply(M.tcpSearchResponse(c.localPort, F.SearchRequest.cid(msg)));
   else if (F.SearchRequest.replyFlag(msg) === C.DO_REPLY) c.reply(M.notFoundResponse(msg));
 };
 
@@ -229,7 +237,13 @@ const onClearChannel: Handler = (c, msg) => {
   const ch = channelOf(c, msg, 'CLEAR_CHANNEL');
   if (!ch) return;
   c.destroyChannel(ch);
-  c.reply(M.clearChannelResponse(F.ClearChannelRequest.sid(msg), F.ClearChannelRequest.cid(msg)));
+  c.replyMessage(
+    C.CA_PROTO_CLEAR_CHANNEL,
+    0,
+    0,
+    F.ClearChannelRequest.sid(msg),
+    F.ClearChannelRequest.cid(msg),
+  );
 };
 
 const onCreateChan: Handler = (c, msg) => {
@@ -245,8 +259,8 @@ const onCreateChan: Handler = (c, msg) => {
   }
   const ch = c.createChannel(cid, pv);
   // ACCESS_RIGHTS must precede the CREATE_CHAN reply: libca fires the connection callback on the latter.
-  c.reply(M.accessRightsResponse(cid, ch.rights));
-  c.reply(M.createChanResponse(pv.nativeType, Math.max(1, pv.maxCount), cid, ch.sid));
+  c.replyMessage(C.CA_PROTO_ACCESS_RIGHTS, 0, 0, cid, ch.rights);
+  c.replyMessage(C.CA_PROTO_CREATE_CHAN, pv.nativeType, Math.max(1, pv.maxCount), cid, ch.sid);
 };
 
 /**

@@ -37,6 +37,11 @@ export interface ServedPv {
 /** Resolves names for searches and channel creation; tells the server when names go away. */
 export interface PvProvider {
   lookup(name: string): ServedPv | undefined;
+  /**
+   * Whether lookup(name) would resolve, for search replies: must create nothing (a client searching
+   * thousands of names gets its answers before it creates a single channel).
+   */
+  hasName(name: string): boolean;
   /** Called with the names that were removed; the server disconnects their channels. */
   onRemoved(listener: (names: readonly string[]) => void): () => void;
   /** Called when access rules change (ACF reload): the server re-sends ACCESS_RIGHTS where needed. */
