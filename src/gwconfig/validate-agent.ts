@@ -216,14 +216,23 @@ function checkControlExposure(config: AgentConfig, gateway: GatewayConfig, probl
     if (!config.groups.some((g) => g.name === rule.group && g.access === 'write')) continue;
     const check = checkPattern(rule.pattern);
     if (check.jsSource === undefined) continue;
-    const regex = new RegExp(`^(?:${check.jsSource})$`);
-    const hit = probes.find((name) => regex.test(name));
+    // A pattern that translates to no valid JS regex is already reported by the pattern check.
+    const regex = compiled(check.jsSource);
+    const hit = regex && probes.find((name) => regex.test(name));
     if (hit !== undefined) {
       problems.warn(
         rule.origin.line,
         `pattern "${rule.pattern}" grants write to group "${rule.group}" and also matches other gateways' control PVs such as ${hit}; deny them or narrow the pattern`,
       );
     }
+  }
+}
+
+function compiled(source: string): RegExp | undefined {
+  try {
+    return new RegExp(`^(?:${source})$`);
+  } catch {
+    return undefined;
   }
 }
 
