@@ -106,10 +106,11 @@ describe.skipIf(unavailable !== undefined && !isCi)('the namespaced two-subnet s
       ] as const) {
         // The agent's first CPU figures cover its own start-up on a machine busy starting three agents:
         // wait (LOAD re-samples after 1 s, then every 10 s) for the steady state, which must be Ok.
-        let st = await site.gwagent(c, ['status', '--socket', `${site.dir}/${c}/control.sock`], {});
+        const status = () => site.gwagent(c, ['status', '--socket', `${site.dir}/${c}/control.sock`], {});
+        let st = await status();
         for (const end = Date.now() + 25_000; !/^STATUS Ok$/m.test(st.stdout) && Date.now() < end;) {
           await sleep(500);
-          st = await site.gwagent(c, ['status', '--socket', `${site.dir}/${c}/control.sock`], {});
+          st = await status();
         }
         expect(st.stdout).toMatch(/^STATUS Ok$/m);
         for (const g of gateways) expect(st.stdout).toMatch(new RegExp(`^${g} +RUNNING +\\d+ `, 'm'));
