@@ -23,28 +23,10 @@ WORK=$(mktemp -d)
 PIDS=()
 failed=0
 
-say() { echo "compose-test: $*"; }
-ok() { echo "ok compose: $1" >>"$RESULTS"; say "ok: $1"; }
-not_ok() {
-  echo "not ok compose: $1" >>"$RESULTS"
-  say "FAIL: $1${2:+: $2}"
-  failed=$((failed + 1))
-}
-check() { # NAME COMMAND...: one result line from the command's exit status
-  local name=$1
-  shift
-  if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
-wait_until() { # SECONDS COMMAND...: polls every 0.3 s
-  local end=$((SECONDS + $1))
-  shift
-  until "$@" >/dev/null 2>&1; do
-    [ "$SECONDS" -lt "$end" ] || return 1
-    sleep 0.3
-  done
-}
-now() { echo "${EPOCHREALTIME/,/.}"; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+CHECK_TAG=compose-test
+CHECK_PREFIX="compose: "
+# shellcheck source=scripts/check-lib.sh
+source "$REPO/scripts/check-lib.sh"
 
 compose() { timeout "${COMPOSE_TIMEOUT:-180}" $PODMAN_COMPOSE -p "$ID" -f "$WORK/compose/compose.yaml" -f "$WORK/ci.yaml" "$@"; }
 project() { echo "label=io.podman.compose.project=$ID"; }

@@ -23,29 +23,9 @@ NS_S=$ID-s # the site's
 PIDS=()
 failed=0
 
-say() { echo "image-test: $*"; }
-ok() { echo "ok $1" >>"$RESULTS"; say "ok: $1"; }
-not_ok() {
-  echo "not ok $1" >>"$RESULTS"
-  say "FAILED: $1${2:+: $2}"
-  failed=$((failed + 1))
-}
-# check NAME COMMAND...: one result line from the command's exit status.
-check() {
-  local name=$1
-  shift
-  if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
-wait_until() { # SECONDS COMMAND...: polls every 0.2 s
-  local end=$((SECONDS + $1))
-  shift
-  until "$@" >/dev/null 2>&1; do
-    [ "$SECONDS" -lt "$end" ] || return 1
-    sleep 0.2
-  done
-}
-now() { echo "${EPOCHREALTIME/,/.}"; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+CHECK_TAG=image-test
+# shellcheck source=scripts/check-lib.sh
+source "$REPO/scripts/check-lib.sh"
 
 cleanup() {
   for c in $(podman ps -a --filter "name=^$ID" --format '{{.Names}}' 2>/dev/null); do podman rm -f -v -t 0 "$c" >/dev/null 2>&1; done

@@ -2,7 +2,8 @@
 // (direct circuits, no search), all containers at once. A container whose STATUS does not connect
 // within the timeout is reported unreachable; the others are read regardless. Channels are kept between
 // rounds so `--watch` reuses its circuits.
-import { DBR_STS_STRING } from '../ca/constants.js';
+import { DBF_CHAR, DBR_STS_CHAR, DBR_STS_STRING } from '../ca/constants.js';
+import { bytesToString } from '../ca/convert.js';
 import type { CaClient, Channel } from '../ca/client/index.js';
 import type { FleetTarget } from './targets.js';
 
@@ -78,6 +79,11 @@ export class FleetReader {
     const ch = this.channel(target, suffix);
     try {
       await ch.connected(timeoutMs);
+      // A CHAR waveform (STATUS_MSG) is a long string: its text up to the NUL, not its first byte.
+      if (ch.nativeType === DBF_CHAR && ch.nativeCount > 1) {
+        const v = await ch.get({ dbrType: DBR_STS_CHAR, timeoutMs });
+        return { text: bytesToString(v.values as number[]), severity: v.severity ?? 0 };
+      }
       const v = await ch.get({ dbrType: DBR_STS_STRING, timeoutMs });
       return { text: String(v.value), severity: v.severity ?? 0 };
     } catch {

@@ -1,5 +1,7 @@
 // A gateway that exits at once (as ca-gateway does, with status 0, when its server address is on no
 // interface): LAST_EXIT says how it ended, LOG_MSG what it printed last, and the agent keeps serving.
+// The stand-in scripts the exit and its last line exactly; the real gateway's own failing start (-sip on
+// no broadcast interface) is in real-gateway.int.test.ts.
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,7 @@
 // `gwagent status --health`, the container image's HEALTHCHECK: its exit status follows the agent's
 // STATUS PV (read over CA here to compare): 0 for Ok, 1 for Fault, 1 when no agent answers.
+// The healthy case with the real ca-gateway (exit 0, "Ok") is in real-gateway.int.test.ts; the faults
+// here (no gateway binary, no agent) involve no gateway process.
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { quietHost } from '../agent-faults/quiet-host.js';

@@ -2,6 +2,9 @@
 // exactly one runs, the other exits 75 naming the winner's pid before it touches anything (no gateway
 // started twice, no file changed); an agent killed with SIGKILL does not block the next start; a taken
 // health IOC port is an error, not a silent move to another port.
+// Stand-in only: the lock is the agent's own and involves no gateway fault; the stand-in reports each
+// start's pid, which is how "no gateway started twice" is counted. The real gateway's supervision is in
+// real-gateway.int.test.ts.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';

@@ -83,7 +83,7 @@ describeWithPeers(
       expect(await agent.num('GWF:PV_TOTAL')).toBeGreaterThanOrEqual(1);
     });
 
-    it('both gateways healthy: STATUS Ok, STATUS_MSG empty, CONFIG_ERR empty and NO_ALARM', async () => {
+    it('both gateways healthy: STATUS Ok, STATUS_MSG empty, CONFIG_ERR empty and NO_ALARM, --health 0', async () => {
       let last = { status: '', msg: '' };
       const got = await waitFor(
         async () => {
@@ -98,6 +98,8 @@ describeWithPeers(
       expect([await agent.text('CONFIG_ERR'), err.severity, err.status]).toEqual(['', NO_ALARM, NO_ALARM]);
       const st = await agent.cli(['status']);
       expect(st.stdout.split('\n')[0]).toBe('STATUS Ok');
+      const health = await agent.cli(['status', '--health']);
+      expect([health.code, health.stdout, health.stderr]).toEqual([0, 'Ok\n', '']);
     });
 
     it('a reload with a newly denied name: the running gateway refuses it to a real client, same PID', async () => {

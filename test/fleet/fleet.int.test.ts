@@ -211,10 +211,12 @@ describe('fleet status', () => {
   });
 
   it('--json gives the same readings as data', async () => {
+    const messageBefore = await agents[0]!.text('STATUS_MSG');
     const r = await gwagent(['fleet', 'status', site, '--json', '--timeout', '1']);
     const data = JSON.parse(r.stdout) as {
       container: string;
       isReachable: boolean;
+      pvs: Record<string, { text: string; severity: number }>;
       gateways: { name: string; pvs: Record<string, { text: string; severity: number }> }[];
     }[];
     expect(data.map((c) => [c.container, c.isReachable])).toEqual([
@@ -226,6 +228,10 @@ describe('fleet status', () => {
     ]);
     expect(data[0]!.gateways[0]!.pvs.STATE).toEqual({ text: 'RUNNING', severity: 0 });
     expect(data[0]!.gateways[0]!.pvs.ALIVE?.text).toBe((await agents[0]!.str('GWFLA:ALIVE')) || undefined);
+    // STATUS_MSG is a CHAR waveform: its text, not its first byte ("0" for an empty message)
+    // (read before and after, as host load can change it meanwhile)
+    const messageAfter = await agents[0]!.text('STATUS_MSG');
+    expect([messageBefore, messageAfter]).toContain(data[0]!.pvs.STATUS_MSG?.text);
   });
 
   it('--watch redraws until interrupted', async () => {
