@@ -35,7 +35,7 @@ export interface SoftIocOptions {
 }
 
 /** Records the warm-up connects to, each several times: a few ms, and a few KB kept. */
-const WARM_UP_RECORDS = 1000;
+const WARM_UP_RECORDS = 600;
 
 export interface SoftIoc {
   readonly server: CaServer;

@@ -17,8 +17,13 @@ import { Circuit, type CircuitTransport } from './circuit.js';
 import type { PvProvider } from './pv.js';
 import { answerSearch } from './search-responder.js';
 
-/** Requests per synthetic TCP chunk: about what libca packs into one send of a connect burst. */
+/** Requests per synthetic TCP chunk: about what libca packs into one send. */
 const REQUESTS_PER_CHUNK = 64;
+/**
+ * CREATE_CHANs per chunk: a connect burst arrives as 64 KiB reads (about 2,000 requests), more than
+ * one turn's budget, so the circuit's pause-and-continue path runs (and is optimised) too.
+ */
+const CREATES_PER_CHUNK = 2048;
 
 /** A transport that discards output and runs deferred work when the warm-up says so. */
 class NullTransport implements CircuitTransport {
@@ -61,15 +66,17 @@ export function warmUpServer(
     searchAll(names, hasName);
     const transport = new NullTransport();
     const circuit = new Circuit(provider, { ip: '127.0.0.1', port: 0 }, transport, log);
-    const send = (requests: Buffer[]) => {
-      for (let i = 0; i < requests.length; i += REQUESTS_PER_CHUNK) {
+    const send = (requests: Buffer[], perChunk = REQUESTS_PER_CHUNK) => {
+      for (let i = 0; i < requests.length; i += perChunk) {
         // Buffer.concat makes the same kind of Buffer as a socket's 'data' chunk (V8 optimises per kind).
-        circuit.receive(Buffer.concat(requests.slice(i, i + REQUESTS_PER_CHUNK)));
+        circuit.receive(Buffer.concat(requests.slice(i, i + perChunk)));
         transport.runDeferred();
       }
     };
     send([M.versionMessage(), M.hostNameRequest('localhost'), M.clientNameRequest('warm-up')]);
-    send(names.map((name, cid) => M.createChanRequest(name, cid)));
+    // Each name twice, as two channels: more requests than one turn handles.
+    const creates = [...names, ...names].map((name, cid) => M.createChanRequest(name, cid));
+    send(creates, CREATES_PER_CHUNK);
     const channels = [...circuit.channels.values()];
     send(channels.map((ch, i) => M.readNotifyRequest(DBR_DOUBLE, 1, ch.sid, i)));
     send(channels.map((ch, i) => M.eventAddRequest(DBR_TIME_DOUBLE, 1, ch.sid, i, DBE_VALUE | DBE_ALARM)));
