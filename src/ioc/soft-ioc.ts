@@ -26,8 +26,16 @@ export interface SoftIocOptions {
   log: Logger;
   /** The health PVs too (`gwagent ioc --health`, the agent). */
   health?: SoftIocHealthOptions;
-  server?: Omit<CaServerOptions, 'provider' | 'log'>;
+  server?: Omit<CaServerOptions, 'provider' | 'log' | 'warmUpNames'>;
+  /**
+   * Runs read-only synthetic traffic on some of the records before serving (server/warm-up.ts), for a
+   * fresh IOC whose first clients come as a burst (`gwagent ioc`).
+   */
+  warmUp?: boolean;
 }
+
+/** Records the warm-up connects to, each several times: a few ms, and a few KB kept. */
+const WARM_UP_RECORDS = 600;
 
 export interface SoftIoc {
   readonly server: CaServer;
@@ -70,7 +78,14 @@ export async function startSoftIoc(options: SoftIocOptions): Promise<SoftIoc> {
     });
     health.createRecords();
   }
-  const server = await startCaServer({ ...options.server, provider: db, log: log.child('ca') });
+  const warmUpNames = options.warmUp
+    ? db
+        .list()
+        .slice(0, WARM_UP_RECORDS)
+        .map((r) => r.name)
+    : [];
+  const server = await startCaServer({ ...options.server, provider: db, log: log.child('ca'), warmUpNames });
+  db.forgetPvs(warmUpNames);
   live.server = server;
   await health?.start();
   return {

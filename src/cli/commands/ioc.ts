@@ -71,6 +71,7 @@ export const command: Command = {
     const ioc = await startSoftIoc({
       db,
       log,
+      warmUp: true,
       ...(values.health
         ? {
             health: {

@@ -183,6 +183,15 @@ export class RecordDatabase implements PvProvider {
     return this.records.size;
   }
 
+  /**
+   * Forgets the cached channel views of these names, made for a start-up warm-up that no channel uses
+   * now: the memory a channel costs stays what real clients cause. A name still in use would just get
+   * a new view on its next channel (views hold no state of their own).
+   */
+  forgetPvs(names: readonly string[]): void {
+    for (const name of names) this.pvs.delete(name);
+  }
+
   /** Removes a record (by name or alias); returns false if there is none. */
   remove(name: string): boolean {
     const rec = this.records.get(name) ?? this.aliases.get(name);

@@ -14,6 +14,10 @@ import { attachCircuit, DEFAULT_LIMITS, type ConnectionLimits } from './connecti
 import type { PvProvider } from './pv.js';
 import { answerSearch } from './search-responder.js';
 import { readServerSettings, type AddressPort, type ServerSettings } from './server-env.js';
+import { warmUpServer } from './warm-up.js';
+
+/** Passes of the warm-up over its names: enough calls for V8 to optimise the hot paths. */
+const WARM_UP_ROUNDS = 4;
 
 export interface CaServerOptions {
   provider: PvProvider;
@@ -29,6 +33,11 @@ export interface CaServerOptions {
    * where its configuration puts it.
    */
   mayMoveTcpPort?: boolean;
+  /**
+   * Names (which resolve in the provider) to run synthetic search, connect, get and monitor traffic
+   * on before serving, so the first clients meet optimised code (see warm-up.ts). Nothing is written.
+   */
+  warmUpNames?: readonly string[];
 }
 
 export interface CaServer {
@@ -144,6 +153,13 @@ export async function startCaServer(options: CaServerOptions): Promise<CaServer>
     ...options.limits,
   };
   const { provider } = options;
+  // One function for every search, the warm-up's included (see warm-up.ts).
+  const hasName = (name: string) => provider.hasName(name);
+  if (options.warmUpNames?.length) {
+    const started = performance.now();
+    warmUpServer(provider, hasName, options.warmUpNames, WARM_UP_ROUNDS, log);
+    log.debug(`warmed up in ${(performance.now() - started).toFixed(0)} ms`);
+  }
   const circuits = new Set<Circuit>();
   const tcpServers: Server[] = [];
   const udpSockets: UdpSocket[] = [];
@@ -184,7 +200,6 @@ export async function startCaServer(options: CaServerOptions): Promise<CaServer>
   }
 
   const ignored = new Set(settings.ignoreAddrList);
-  const hasName = (name: string) => provider.hasName(name);
   const onDatagram = (replyVia: UdpSocket) => (msg: Buffer, rinfo: { address: string; port: number }) => {
     if (ignored.has(rinfo.address)) return;
     const { replies } = answerSearch(msg, hasName, tcpPort);
