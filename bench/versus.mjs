@@ -72,12 +72,15 @@ export function rssBytes(pid) {
 }
 
 /**
- * Starts one server ('rsrv' or 'gwagent') on ctx.port and waits until it accepts TCP. Neither gets
- * real-time priority: both run as ordinary processes (softIoc without privileges falls back to SCHED_OTHER).
+ * Starts one server ('rsrv', 'gwagent' or 'node-floor', bench/node-floor.mjs) on ctx.port and waits until it
+ * accepts TCP. None gets real-time priority: all run as ordinary processes (softIoc without privileges falls
+ * back to SCHED_OTHER).
  */
 export async function startServer(kind, ctx) {
   let proc;
-  if (kind === 'rsrv') {
+  if (kind === 'node-floor') {
+    proc = spawnLines(process.execPath, ['bench/node-floor.mjs'], { env: ctx.env });
+  } else if (kind === 'rsrv') {
     const peers = peersDir();
     const softIoc = join(peers, 'bin/linux-x86_64/softIoc');
     if (!existsSync(softIoc)) throw new Error(`softIoc not found at ${softIoc} (set EPICS_PEERS)`);

@@ -1,8 +1,10 @@
 // `npm run bench`: gwagent's CA server against the real softIoc (rsrv, from the EPICS peers), side by side
 // in one run. Builds dist/ (the server runs as the shipped `bin/gwagent.js ioc`) and the libca load client
 // (bench/ca-load.c); for every scenario of bench/versus.mjs, three rounds alternating which server goes
-// first, a fresh server process per measurement, medians. Prints the table and rewrites the section of
-// bench/RESULTS.md between its markers (the rest of the file is kept). Raw numbers: bench/out/results.json.
+// first, a fresh server process per measurement, medians. The get and connect scenarios also run the Node
+// floor (bench/node-floor.mjs, a stateless CA responder) in the same rounds, so the table tells gwagent's own
+// cost from the event loop's. Prints the table and rewrites the section of bench/RESULTS.md between its
+// markers (the rest of the file is kept). Raw numbers: bench/out/results.json.
 // Options: --rounds N (3)  --seconds S (fan-out writer time, 2)  --only fanout-10x10,get,...  --no-build
 //          --no-results-md (print only)  --profile (gwagent runs with --cpu-prof into bench/out/prof)
 //          --render-only (rewrite the RESULTS.md section from bench/out/results.json, measuring nothing)
@@ -63,6 +65,7 @@ function scenarios(seconds) {
       unit: 'gets/s',
       higher: true,
       goal: 1.0,
+      floor: true,
       run: (s, c) => getRoundTrips(s, c, { seconds: 2 }),
     },
     {
@@ -71,6 +74,7 @@ function scenarios(seconds) {
       unit: 's',
       higher: false,
       goal: 1.0,
+      floor: true,
       run: (s, c) => connectChannels(s, c),
     },
   ];
@@ -151,12 +155,19 @@ async function main() {
   const ctx = { port, env, loadBin, dbPath, nodeArgs };
   const info = machine();
   const list = scenarios(opts.seconds).filter((s) => !opts.only || opts.only.includes(s.id));
-  const runs = Object.fromEntries(list.map((s) => [s.id, { rsrv: [], gwagent: [] }]));
+  const runs = Object.fromEntries(
+    list.map((s) => [
+      s.id,
+      s.floor ? { rsrv: [], gwagent: [], 'node-floor': [] } : { rsrv: [], gwagent: [] },
+    ]),
+  );
   try {
     for (let round = 0; round < opts.rounds; round++) {
       for (const [k, sc] of list.entries()) {
         // Alternate which server goes first, by round and by scenario.
         const order = (round + k) % 2 === 0 ? ['gwagent', 'rsrv'] : ['rsrv', 'gwagent'];
+        // The Node floor (bench/node-floor.mjs) runs between the two: the same conditions as both.
+        if (sc.floor) order.splice(1, 0, 'node-floor');
         for (const kind of order) {
           const server = await startServer(kind, ctx);
           let r;
@@ -190,7 +201,7 @@ async function main() {
   const md = renderSection(report, list);
   console.log('\n' + md);
   if (opts.resultsMd) writeSection('bench/RESULTS.md', md);
-  const failed = list.some((s) => [...runs[s.id].rsrv, ...runs[s.id].gwagent].some((r) => !r.ok));
+  const failed = list.some((s) => Object.values(runs[s.id]).some((rs) => rs.some((r) => !r.ok)));
   process.exitCode = failed ? 1 : 0;
 }
 
@@ -263,6 +274,30 @@ function renderSection(report, list) {
     'Ratio: gwagent / rsrv for rates, rsrv / gwagent for the connect time (above 1 is gwagent faster). ' +
       'Memory per channel is the server RSS growth with the 10,000 channels open (goal: at most 1 KB per channel).',
   );
+  const floors = list.filter((sc) => report.runs[sc.id]['node-floor']?.length);
+  if (floors.length > 0) {
+    out.push('');
+    out.push(
+      'Node floor, measured in the same rounds: bench/node-floor.mjs, a CA responder on node:dgram and node:net ' +
+        'that answers every search, CREATE_CHAN and READ_NOTIFY with a fixed reply and keeps no state, the least ' +
+        'a Node server does per request: ' +
+        floors
+          .map((sc) => {
+            const f = summary(sc, report.runs[sc.id]['node-floor']);
+            const r = summary(sc, report.runs[sc.id].rsrv);
+            const g = summary(sc, report.runs[sc.id].gwagent);
+            const digits = sc.unit === 's' ? 3 : 0;
+            const vsRsrv = sc.higher ? f.med / r.med : r.med / f.med;
+            const vsGwagent = sc.higher ? g.med / f.med : f.med / g.med;
+            return (
+              `${sc.id} ${fmt(f.med, digits)} ${sc.unit} (${f.values.map((v) => fmt(v, digits)).join(', ')}${f.ok ? '' : ', FAILED'}), ` +
+              `${fmt(vsRsrv, 2)}× rsrv; gwagent reaches ${fmt(vsGwagent * 100)} % of it`
+            );
+          })
+          .join('; ') +
+        '.',
+    );
+  }
   return out.join('\n');
 }
 

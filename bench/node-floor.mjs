@@ -1,0 +1,112 @@
+// The Node floor of the CA benchmarks: the least a CA server on node:dgram and node:net can do per request,
+// to tell what gwagent's own code costs from what one Node event loop costs. It answers every search, every
+// CREATE_CHAN (ACCESS_RIGHTS read/write, then the reply: one DBR_DOUBLE element) and every READ_NOTIFY (the
+// value 42.5), and ignores everything else: no name table, no channel state, no subscriptions, no access
+// rules. Not a server: libca is only ever pointed at it by scripts/bench.mjs. It warms its two handlers
+// before serving, as `gwagent ioc` warms its server, so both are measured on optimised code.
+// Usage: EPICS_CAS_SERVER_PORT=P node bench/node-floor.mjs  (binds 127.0.0.1:P, UDP and TCP)
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
+import process from 'node:process';
+import {
+  CA_MINOR_PROTOCOL_REVISION,
+  CA_PROTO_ACCESS_RIGHTS,
+  CA_PROTO_CREATE_CHAN,
+  CA_PROTO_READ_NOTIFY,
+  CA_PROTO_SEARCH,
+  CA_PROTO_VERSION,
+  DBR_DOUBLE,
+  ECA_NORMAL,
+  INADDR_USE_SENDER,
+} from '../dist/ca/constants.js';
+import { getU16, getU32, HEADER_SIZE, putU16, writeHeader } from '../dist/ca/header.js';
+
+const VALUE = 42.5;
+const READ_WRITE = 3;
+const port = Number(process.env.EPICS_CAS_SERVER_PORT);
+if (!(port > 0)) throw new Error('set EPICS_CAS_SERVER_PORT');
+
+/** The replies to one search datagram (null: nothing to answer). */
+function answerSearch(datagram) {
+  let n = 0;
+  for (let off = 0; off + HEADER_SIZE <= datagram.length; off += HEADER_SIZE + getU16(datagram, off + 2)) {
+    if (getU16(datagram, off) === CA_PROTO_SEARCH) n++;
+  }
+  if (n === 0) return null;
+  const out = Buffer.allocUnsafe(n * (HEADER_SIZE + 8));
+  let o = 0;
+  for (let off = 0; off + HEADER_SIZE <= datagram.length; off += HEADER_SIZE + getU16(datagram, off + 2)) {
+    if (getU16(datagram, off) !== CA_PROTO_SEARCH) continue;
+    o += writeHeader(out, o, CA_PROTO_SEARCH, 8, port, 0, INADDR_USE_SENDER, getU32(datagram, off + 12));
+    out.fill(0, o, o + 8);
+    putU16(out, o, CA_MINOR_PROTOCOL_REVISION);
+    o += 8;
+  }
+  return out;
+}
+
+/** Replies to the complete requests in `buf`, and how many bytes they took. */
+function answerRequests(buf) {
+  const parts = [];
+  let off = 0;
+  while (off + HEADER_SIZE <= buf.length) {
+    const end = off + HEADER_SIZE + getU16(buf, off + 2);
+    if (end > buf.length) break;
+    const command = getU16(buf, off);
+    if (command === CA_PROTO_CREATE_CHAN) {
+      const cid = getU32(buf, off + 8);
+      const b = Buffer.allocUnsafe(2 * HEADER_SIZE);
+      writeHeader(b, 0, CA_PROTO_ACCESS_RIGHTS, 0, 0, 0, cid, READ_WRITE);
+      writeHeader(b, HEADER_SIZE, CA_PROTO_CREATE_CHAN, 0, DBR_DOUBLE, 1, cid, cid);
+      parts.push(b);
+    } else if (command === CA_PROTO_READ_NOTIFY) {
+      const b = Buffer.allocUnsafe(HEADER_SIZE + 8);
+      writeHeader(b, 0, CA_PROTO_READ_NOTIFY, 8, DBR_DOUBLE, 1, ECA_NORMAL, getU32(buf, off + 12));
+      b.writeDoubleBE(VALUE, HEADER_SIZE);
+      parts.push(b);
+    }
+    off = end;
+  }
+  return {
+    reply: parts.length === 0 ? null : parts.length === 1 ? parts[0] : Buffer.concat(parts),
+    used: off,
+  };
+}
+
+function warmUp() {
+  const search = Buffer.alloc(31 * (HEADER_SIZE + 24));
+  const requests = Buffer.alloc(64 * (HEADER_SIZE + 16) + 64 * HEADER_SIZE);
+  for (let i = 0; i < 31; i++)
+    writeHeader(search, i * 40, CA_PROTO_SEARCH, 24, 5, CA_MINOR_PROTOCOL_REVISION, i, i);
+  for (let i = 0; i < 64; i++) {
+    writeHeader(requests, i * 32, CA_PROTO_CREATE_CHAN, 16, 0, 0, i, CA_MINOR_PROTOCOL_REVISION);
+    writeHeader(requests, 64 * 32 + i * 16, CA_PROTO_READ_NOTIFY, 0, DBR_DOUBLE, 1, i, i);
+  }
+  for (let i = 0; i < 3000; i++) {
+    answerSearch(search);
+    answerRequests(requests);
+  }
+}
+
+warmUp();
+const udp = createSocket('udp4');
+udp.on('message', (datagram, from) => {
+  const reply = answerSearch(datagram);
+  if (reply) udp.send(reply, from.port, from.address);
+});
+udp.bind(port, '127.0.0.1');
+
+const version = Buffer.alloc(HEADER_SIZE);
+writeHeader(version, 0, CA_PROTO_VERSION, 0, 0, CA_MINOR_PROTOCOL_REVISION, 0, 0);
+createServer((socket) => {
+  socket.setNoDelay(true);
+  socket.write(version);
+  let held = null;
+  socket.on('data', (chunk) => {
+    const buf = held ? Buffer.concat([held, chunk]) : chunk;
+    const { reply, used } = answerRequests(buf);
+    held = used < buf.length ? Buffer.from(buf.subarray(used)) : null;
+    if (reply) socket.write(reply);
+  });
+  socket.on('error', () => undefined);
+}).listen(port, '127.0.0.1');
