@@ -7,13 +7,29 @@ import { createServer } from 'node:net';
 import process from 'node:process';
 import { setTimeout } from 'node:timers';
 
-/** A port free for both TCP and UDP on 127.0.0.1 (CA serves both on one number), with port+1 free for beacons. */
+/**
+ * A port free for both TCP and UDP on 127.0.0.1 (CA serves both on one number), with port+1 free for beacons.
+ * Picked below the kernel's ephemeral range: a run restarts its servers on this one port dozens of times, and
+ * a port in that range can be handed to any client socket in between (a softIoc that then cannot bind it moves
+ * to another port, and the run waits for it in vain).
+ */
 export async function freePort() {
+  const below = ephemeralLow();
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 40000);
+    const port = 10000 + Math.floor(Math.random() * (below - 10001));
     if ((await tcpFree(port)) && (await udpFree(port)) && (await udpFree(port + 1))) return port;
   }
   throw new Error('no free port pair found');
+}
+
+/** The first port of Linux's ephemeral range (32768 by default). */
+function ephemeralLow() {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return low > 10100 ? low : 32768;
+  } catch {
+    return 32768;
+  }
 }
 
 function tcpFree(port) {

@@ -99,8 +99,17 @@ export async function startServer(kind, ctx) {
   const exited = proc.exit.then(({ code, signal }) => {
     throw new Error(`${kind} exited (${code ?? signal}) at start: ${proc.stderr}`);
   });
-  await Promise.race([exited, waitForTcp(ctx.port, 60000)]);
-  exited.catch(() => undefined);
+  try {
+    await Promise.race([exited, waitForTcp(ctx.port, 60000)]);
+  } catch (err) {
+    proc.child.kill('SIGKILL');
+    // softIoc does not exit when its port is taken: it serves on another one.
+    throw new Error(`${kind}: ${err.message}; its stderr: ${proc.stderr.slice(-600) || '(empty)'}`, {
+      cause: err,
+    });
+  } finally {
+    exited.catch(() => undefined);
+  }
   return {
     kind,
     pid: proc.child.pid,
