@@ -94,9 +94,21 @@ export function spawnLines(cmd, args, options) {
   child.stdin.on('error', () => undefined); // a client that already exited
   const exitPromise = new Promise((resolve) => {
     child.on('exit', (code, signal) => {
-      exited = true;
-      for (const w of waiters.splice(0)) w.reject(new Error(`${cmd} exited (${code ?? signal}): ${stderr}`));
-      resolve({ code, signal });
+      const settle = () => {
+        if (exited) return;
+        exited = true;
+        for (const w of waiters.splice(0))
+          w.reject(new Error(`${cmd} exited (${code ?? signal}): ${stderr}`));
+        resolve({ code, signal });
+      };
+      // A client's last lines (its RESULT) may still be in the pipe when it exits: read them first. Not
+      // 'close', which a caRepeater that libca spawned (inheriting stdout) would hold back indefinitely.
+      if (child.stdout.readableEnded) return settle();
+      const grace = setTimeout(settle, 500);
+      child.stdout.once('end', () => {
+        clearTimeout(grace);
+        settle();
+      });
     });
   });
   return {
