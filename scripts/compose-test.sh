@@ -30,13 +30,6 @@ source "$REPO/scripts/check-lib.sh"
 
 compose() { timeout "${COMPOSE_TIMEOUT:-180}" $PODMAN_COMPOSE -p "$ID" -f "$WORK/compose/compose.yaml" -f "$WORK/ci.yaml" "$@"; }
 project() { echo "label=io.podman.compose.project=$ID"; }
-# SIGKILL: softIoc -S ends its main thread, and its other threads block SIGTERM, so SIGTERM would
-# leave it running. Reaped here: this machine's init may not.
-stop_pids() {
-  for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-  PIDS=()
-}
 cleanup() {
   stop_pids
   if [ -f "$WORK/ci.yaml" ] && [ -n "$(podman ps -a -q --filter "$(project)" 2>/dev/null)" ]; then

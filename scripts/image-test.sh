@@ -30,9 +30,7 @@ source "$REPO/scripts/check-lib.sh"
 cleanup() {
   for c in $(podman ps -a --filter "name=^$ID" --format '{{.Names}}' 2>/dev/null); do podman rm -f -v -t 0 "$c" >/dev/null 2>&1; done
   for v in $(podman volume ls --filter "name=^$ID" --format '{{.Name}}' 2>/dev/null); do podman volume rm -f "$v" >/dev/null 2>&1; done
-  for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done # softIoc -S ignores SIGTERM
-  # reaped, which also keeps bash from reporting each killed job ("Killed ...") in the test output
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+  stop_pids
   ip netns del "$NS_C" 2>/dev/null
   ip netns del "$NS_S" 2>/dev/null
   rm -rf "$WORK"
