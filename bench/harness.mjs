@@ -7,6 +7,9 @@ import { createServer } from 'node:net';
 import process from 'node:process';
 import { setTimeout } from 'node:timers';
 
+/** Lowest port freePort picks: above the well-known and registered CA ports (5064, 5065). */
+const PORT_MIN = 10000;
+
 /**
  * A port free for both TCP and UDP on 127.0.0.1 (CA serves both on one number), with port+1 free for beacons.
  * Picked below the kernel's ephemeral range: a run restarts its servers on this one port dozens of times, and
@@ -16,17 +19,17 @@ import { setTimeout } from 'node:timers';
 export async function freePort() {
   const below = ephemeralLow();
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 10000 + Math.floor(Math.random() * (below - 10001));
+    const port = PORT_MIN + Math.floor(Math.random() * (below - 1 - PORT_MIN));
     if ((await tcpFree(port)) && (await udpFree(port)) && (await udpFree(port + 1))) return port;
   }
   throw new Error('no free port pair found');
 }
 
-/** The first port of Linux's ephemeral range (32768 by default). */
+/** The first port of Linux's ephemeral range (32768 by default; also when it leaves no room above PORT_MIN). */
 function ephemeralLow() {
   try {
     const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
-    return low > 10100 ? low : 32768;
+    return low > PORT_MIN + 100 ? low : 32768;
   } catch {
     return 32768;
   }

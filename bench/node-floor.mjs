@@ -28,12 +28,8 @@ if (!(port > 0)) throw new Error('set EPICS_CAS_SERVER_PORT');
 
 /** The replies to one search datagram (null: nothing to answer). */
 function answerSearch(datagram) {
-  let n = 0;
-  for (let off = 0; off + HEADER_SIZE <= datagram.length; off += HEADER_SIZE + getU16(datagram, off + 2)) {
-    if (getU16(datagram, off) === CA_PROTO_SEARCH) n++;
-  }
-  if (n === 0) return null;
-  const out = Buffer.allocUnsafe(n * (HEADER_SIZE + 8));
+  // Room for an answer per header the datagram could hold; only the part written is sent.
+  const out = Buffer.allocUnsafe(Math.floor(datagram.length / HEADER_SIZE) * (HEADER_SIZE + 8));
   let o = 0;
   for (let off = 0; off + HEADER_SIZE <= datagram.length; off += HEADER_SIZE + getU16(datagram, off + 2)) {
     if (getU16(datagram, off) !== CA_PROTO_SEARCH) continue;
@@ -42,7 +38,7 @@ function answerSearch(datagram) {
     putU16(out, o, CA_MINOR_PROTOCOL_REVISION);
     o += 8;
   }
-  return out;
+  return o === 0 ? null : out.subarray(0, o);
 }
 
 /** Replies to the complete requests in `buf`, and how many bytes they took. */

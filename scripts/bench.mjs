@@ -205,6 +205,11 @@ async function main() {
   process.exitCode = failed ? 1 : 0;
 }
 
+/** How many times better a's median is than b's (rates: a / b; times: b / a). */
+function timesBetter(sc, a, b) {
+  return sc.higher ? a.med / b.med : b.med / a.med;
+}
+
 function summary(sc, rs) {
   const values = rs.map((r) => r.value);
   const med = median(values);
@@ -241,7 +246,7 @@ function renderSection(report, list) {
     const g = summary(sc, report.runs[sc.id].gwagent);
     const r = summary(sc, report.runs[sc.id].rsrv);
     const digits = sc.unit === 's' ? 3 : 0;
-    const ratio = sc.higher ? g.med / r.med : r.med / g.med;
+    const ratio = timesBetter(sc, g, r);
     const goal = `≥ ${sc.goal.toFixed(1)}×${sc.stretch ? ` (stretch ${sc.stretch}×)` : ''}`;
     // Judged at the two decimals shown: at a fixed writer rate both servers deliver the offered load, and
     // 0.999x is a tie, not a miss (CPU/event tells them apart there).
@@ -287,8 +292,8 @@ function renderSection(report, list) {
             const r = summary(sc, report.runs[sc.id].rsrv);
             const g = summary(sc, report.runs[sc.id].gwagent);
             const digits = sc.unit === 's' ? 3 : 0;
-            const vsRsrv = sc.higher ? f.med / r.med : r.med / f.med;
-            const vsGwagent = sc.higher ? g.med / f.med : f.med / g.med;
+            const vsRsrv = timesBetter(sc, f, r);
+            const vsGwagent = timesBetter(sc, g, f);
             return (
               `${sc.id} ${fmt(f.med, digits)} ${sc.unit} (${f.values.map((v) => fmt(v, digits)).join(', ')}${f.ok ? '' : ', FAILED'}), ` +
               `${fmt(vsRsrv, 2)}× rsrv; gwagent reaches ${fmt(vsGwagent * 100)} % of it`
