@@ -2,11 +2,12 @@
 // to tell what gwagent's own code costs from what one Node event loop costs. It answers every search, every
 // CREATE_CHAN (ACCESS_RIGHTS read/write, then the reply: one DBR_DOUBLE element) and every READ_NOTIFY (the
 // value 42.5), and ignores everything else: no name table, no channel state, no subscriptions, no access
-// rules. Not a server: libca is only ever pointed at it by scripts/bench.mjs. It warms its two handlers
-// before serving, as `gwagent ioc` warms its server, so both are measured on optimised code.
+// rules. Not a server: libca is only ever pointed at it by scripts/bench.mjs. It warms its handlers over real
+// loopback sockets before serving, as `gwagent ioc` warms its server, so both are measured on optimised code.
 // Usage: EPICS_CAS_SERVER_PORT=P node bench/node-floor.mjs  (binds 127.0.0.1:P, UDP and TCP)
 import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
+import { lookup as dnsLookup } from 'node:dns';
+import { connect, createServer, isIPv4 } from 'node:net';
 import process from 'node:process';
 import {
   CA_MINOR_PROTOCOL_REVISION,
@@ -69,7 +70,8 @@ function answerRequests(buf) {
   };
 }
 
-function warmUp() {
+/** Search datagrams and TCP requests as a libca burst sends them, for the warm-up. */
+function warmUpTraffic() {
   const search = Buffer.alloc(31 * (HEADER_SIZE + 24));
   const requests = Buffer.alloc(64 * (HEADER_SIZE + 16) + 64 * HEADER_SIZE);
   for (let i = 0; i < 31; i++)
@@ -78,23 +80,26 @@ function warmUp() {
     writeHeader(requests, i * 32, CA_PROTO_CREATE_CHAN, 16, 0, 0, i, CA_MINOR_PROTOCOL_REVISION);
     writeHeader(requests, 64 * 32 + i * 16, CA_PROTO_READ_NOTIFY, 0, DBR_DOUBLE, 1, i, i);
   }
-  for (let i = 0; i < 3000; i++) {
-    answerSearch(search);
-    answerRequests(requests);
-  }
+  // What the server sends back: VERSION once, then per round 64 x (ACCESS_RIGHTS + CREATE_CHAN) and 64 reads.
+  return { search, requests, repliesPerRound: 64 * 2 * HEADER_SIZE + 64 * (HEADER_SIZE + 8) };
 }
 
-warmUp();
-const udp = createSocket('udp4');
-udp.on('message', (datagram, from) => {
+/** dgram resolves even IP literals through dns.lookup, a tick later; `gwagent ioc` answers them at once too. */
+function literalLookup(host, options, callback) {
+  if (isIPv4(host)) callback(null, host, 4);
+  else dnsLookup(host, options, callback);
+}
+
+/** Answers a search datagram through the socket it came in on. */
+function onDatagram(datagram, from) {
   const reply = answerSearch(datagram);
-  if (reply) udp.send(reply, from.port, from.address);
-});
-udp.bind(port, '127.0.0.1');
+  if (reply) this.send(reply, from.port, from.address);
+}
 
 const version = Buffer.alloc(HEADER_SIZE);
 writeHeader(version, 0, CA_PROTO_VERSION, 0, 0, CA_MINOR_PROTOCOL_REVISION, 0, 0);
-createServer((socket) => {
+
+function onConnection(socket) {
   socket.setNoDelay(true);
   socket.write(version);
   let held = null;
@@ -105,4 +110,49 @@ createServer((socket) => {
     if (reply) socket.write(reply);
   });
   socket.on('error', () => undefined);
-}).listen(port, '127.0.0.1');
+}
+
+const WARM_UP_ROUNDS = 3000;
+
+/**
+ * Before serving, as `gwagent ioc` does (src/ioc/server/warm-up.ts): a client in this process sends search
+ * datagrams to a UDP socket with the serving handler, and requests to the TCP server (listening on an
+ * ephemeral port for the while), so that both are measured on code V8 optimised for real sockets.
+ */
+async function warmUp(server) {
+  const { search, requests, repliesPerRound } = warmUpTraffic();
+  const udp = createSocket({ type: 'udp4', lookup: literalLookup }).on('message', onDatagram);
+  const peer = createSocket('udp4');
+  await Promise.all([udp, peer].map((s) => new Promise((ready) => s.bind(0, '127.0.0.1', ready))));
+  let answered = 0;
+  let wake = () => undefined;
+  peer.on('message', () => {
+    answered++;
+    wake();
+  });
+  for (let i = 0; i < WARM_UP_ROUNDS; i++) {
+    peer.send(search, udp.address().port, '127.0.0.1');
+    while (answered <= i) await new Promise((resume) => (wake = resume));
+  }
+  udp.close();
+  peer.close();
+
+  await new Promise((ready) => server.listen(0, '127.0.0.1', ready));
+  const client = connect(server.address().port, '127.0.0.1');
+  let received = 0;
+  client.on('data', (chunk) => {
+    received += chunk.length;
+    wake();
+  });
+  for (let i = 1; i <= WARM_UP_ROUNDS / 10; i++) {
+    client.write(requests);
+    while (received < HEADER_SIZE + i * repliesPerRound) await new Promise((resume) => (wake = resume));
+  }
+  client.end();
+  await new Promise((closed) => server.close(closed));
+}
+
+const server = createServer(onConnection);
+await warmUp(server);
+createSocket({ type: 'udp4', lookup: literalLookup }).on('message', onDatagram).bind(port, '127.0.0.1');
+server.listen(port, '127.0.0.1');

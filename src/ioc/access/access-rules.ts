@@ -56,10 +56,11 @@ export class AccessRules implements AccessPolicy {
   readonly config: AccessConfig;
   /**
    * Rights already worked out per client, by ASL then ASG: a client creating 10,000 channels asks the
-   * same few questions 10,000 times. Valid while the client's user, host and IP are those recorded
-   * (the rules themselves never change: a reload makes a new AccessRules).
+   * same few questions 10,000 times. Keyed by the identity object, which never changes (a circuit
+   * gets a new one when its client names itself), and the rules never change either (a reload makes
+   * a new AccessRules).
    */
-  private readonly known = new WeakMap<ClientIdentity, KnownRights>();
+  private readonly known = new WeakMap<ClientIdentity, Map<string, number>[]>();
 
   constructor(config: AccessConfig) {
     this.config = config;
@@ -84,12 +85,13 @@ export class AccessRules implements AccessPolicy {
   }
 
   rights(asg: string, asl: number, who: ClientIdentity): number {
-    let known = this.known.get(who);
-    if (!known || known.user !== who.user || known.host !== who.host || known.ip !== who.ip) {
-      known = { user: who.user, host: who.host, ip: who.ip, byLevel: [] };
-      this.known.set(who, known);
+    let byLevel = this.known.get(who);
+    if (!byLevel) {
+      byLevel = [];
+      this.known.set(who, byLevel);
     }
-    const byAsg = (known.byLevel[asl] ??= new Map());
+    // By ASL (an index: ASLs are small integers), then by ASG.
+    const byAsg = (byLevel[asl] ??= new Map());
     let bits = byAsg.get(asg);
     if (bits === undefined) {
       const level = this.access(asg, asl, who);
@@ -105,13 +107,6 @@ export class AccessRules implements AccessPolicy {
   }
 }
 
-interface KnownRights {
-  user: string;
-  host: string;
-  ip: string;
-  /** Rights by ASL (an index: ASLs are small integers), then by ASG. */
-  byLevel: Map<string, number>[];
-}
 
 function rank(a: AccessLevel): number {
   return a === 'WRITE' ? 2 : a === 'READ' ? 1 : 0;

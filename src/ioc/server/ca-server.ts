@@ -5,6 +5,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { createServer, isIPv4, type Server, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GwError } from '../../errors.js';
 import { createLogger, type Logger } from '../../log.js';
 import { broadcastAddress } from '../../net.js';
@@ -153,13 +154,7 @@ export async function startCaServer(options: CaServerOptions): Promise<CaServer>
     ...options.limits,
   };
   const { provider } = options;
-  // One function for every search, the warm-up's included (see warm-up.ts).
   const hasName = (name: string) => provider.hasName(name);
-  if (options.warmUpNames?.length) {
-    const started = performance.now();
-    warmUpServer(provider, hasName, options.warmUpNames, WARM_UP_ROUNDS, log);
-    log.debug(`warmed up in ${(performance.now() - started).toFixed(0)} ms`);
-  }
   const circuits = new Set<Circuit>();
   const tcpServers: Server[] = [];
   const udpSockets: UdpSocket[] = [];
@@ -225,6 +220,17 @@ export async function startCaServer(options: CaServerOptions): Promise<CaServer>
       udpSockets.push(bsock);
       log.info(`CA server listening on UDP ${bcast}:${settings.serverPort} (broadcasts)`);
     }
+  }
+
+  // Before the first beacon: the server is warm by the time clients hear of it.
+  if (options.warmUpNames?.length) {
+    const started = performance.now();
+    const host = settings.interfaces[0] === '0.0.0.0' ? '127.0.0.1' : settings.interfaces[0]!;
+    const target = { host, tcpPort, udpPort: settings.serverPort };
+    await warmUpServer(target, options.warmUpNames, WARM_UP_ROUNDS, log);
+    // The warm-up client has hung up; its circuit goes with the server's end of the connection.
+    for (let turn = 0; circuits.size > 0 && turn < 100; turn++) await sleep(1);
+    log.debug(`warmed up in ${(performance.now() - started).toFixed(0)} ms`);
   }
 
   const beacons = new BeaconSender(beaconDestinations(settings), tcpPort, settings.beaconPeriodS * 1000, log);

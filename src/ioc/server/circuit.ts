@@ -118,7 +118,8 @@ function allocateSid(): number {
 
 export class Circuit {
   readonly peer: { ip: string; port: number };
-  readonly identity: ClientIdentity;
+  /** Replaced, never changed in place, when the client names itself (CLIENT_NAME, HOST_NAME). */
+  identity: ClientIdentity;
   clientMinor = CA_MINOR_PROTOCOL_REVISION;
   priority = 0;
   readonly channels = new Map<number, ChannelState>();

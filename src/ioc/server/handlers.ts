@@ -278,12 +278,12 @@ function identityChange(c: Circuit, msg: CaMessage, what: 'user' | 'host'): stri
 
 const onClientName: Handler = (c, msg) => {
   const user = identityChange(c, msg, 'user');
-  if (user !== undefined) c.identity.user = user;
+  if (user !== undefined) c.identity = { ...c.identity, user };
 };
 
 const onHostName: Handler = (c, msg) => {
   const host = identityChange(c, msg, 'host');
-  if (host !== undefined) c.identity.host = host.toLowerCase();
+  if (host !== undefined) c.identity = { ...c.identity, host: host.toLowerCase() };
 };
 
 /**

@@ -4,13 +4,14 @@ import type { DbfType } from '../../ca/constants.js';
 import type { DecodedDbr, ValueSnapshot } from '../../ca/value.js';
 
 /** Who is asking: used for access security. */
+/** Who a circuit's client is. Never changed in place: a circuit gets a new one when its client names itself. */
 export interface ClientIdentity {
   /** CLIENT_NAME as sent by the client ('' if never sent). */
-  user: string;
+  readonly user: string;
   /** HOST_NAME as sent by the client, lower-cased (the peer IP if never sent). */
-  host: string;
+  readonly host: string;
   /** The connection's peer IPv4 address (cannot be forged, unlike host). */
-  ip: string;
+  readonly ip: string;
 }
 
 /** What a change posts: DBE_* bits and the snapshot after the change. */
