@@ -107,7 +107,6 @@ export class AccessRules implements AccessPolicy {
   }
 }
 
-
 function rank(a: AccessLevel): number {
   return a === 'WRITE' ? 2 : a === 'READ' ? 1 : 0;
 }
