@@ -254,3 +254,19 @@ describe('RecordDatabase.names (dbgrep)', () => {
     expect(db.names('Z*')).toEqual([]);
   });
 });
+
+describe('RecordDatabase.forgetPvs', () => {
+  it('drops the channel views of the names (the warm-up’s), and a later lookup makes a fresh one', () => {
+    const db = new RecordDatabase();
+    db.aiRecord('W:A', { VAL: 1 });
+    db.aiRecord('W:B', { VAL: 2 });
+    const warmA = db.lookup('W:A')!;
+    const warmB = db.lookup('W:B')!;
+    db.forgetPvs(['W:A']);
+    const fresh = db.lookup('W:A')!;
+    expect(fresh).not.toBe(warmA);
+    expect(fresh.name).toBe('W:A');
+    expect(fresh.snapshot().value).toEqual(warmA.snapshot().value);
+    expect(db.lookup('W:B')).toBe(warmB);
+  });
+});

@@ -30,8 +30,7 @@ export function accessRights(s: RecordState, field: string, who: ClientIdentity)
   if (s.isRemoved) return 0;
   const def = s.fieldDef(field);
   if (!def) return 0;
-  const asg = s.str('ASG') || 'DEFAULT';
-  const bits = s.host.rights(asg, def.asl, who);
+  const bits = s.host.rights(s.asgName, def.asl, who);
   return def.readOnly ? bits & ~CA_PROTO_ACCESS_RIGHT_WRITE : bits;
 }
 
@@ -45,7 +44,7 @@ export function put(
 ): Promise<number> | number {
   const def = s.fieldDef(field);
   if (!def || s.isRemoved) return ECA_PUTFAIL;
-  const rights = s.host.rights(s.str('ASG') || 'DEFAULT', def.asl, who);
+  const rights = s.host.rights(s.asgName, def.asl, who);
   if (!(rights & CA_PROTO_ACCESS_RIGHT_WRITE)) return ECA_NOWTACCESS;
   if (data.dbrType === DBR_PUT_ACKT || data.dbrType === DBR_PUT_ACKS) return acknowledge(s, data);
   if (def.readOnly) return ECA_NOWTACCESS;
@@ -93,8 +92,7 @@ function putConverted(
 
 /** dbPut of a non-VAL field: store, post the field, post DBE_PROPERTY if metadata, process if pp. */
 export function storeField(s: RecordState, def: FieldDef, v: Scalar): void {
-  if (def.name === 'UDF') s.udf = v !== 0;
-  else s.values.set(def.name, v);
+  s.store(def.name, v);
   s.snapshots.clear();
   s.metas.clear();
   post(s, def.name, DBE_VALUE | DBE_LOG);

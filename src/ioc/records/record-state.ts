@@ -1,7 +1,7 @@
-// The mutable state of one soft record (field values, VAL, alarm, time stamp, caches, listeners)
-// and reading its fields. The record's behaviour modules (record-input, record-process,
+// The mutable state of one soft record (field values, VAL, alarm, time stamp, caches, listeners),
+// reading its fields and storing their values. The record's behaviour modules (record-input, record-process,
 // record-put, record-monitors) operate on this object; Record is the facade the rest of the
-// code sees. No behaviour beyond field reads here: no posts, no processing.
+// code sees. No behaviour beyond reading and storing fields here: no posts, no processing.
 import { INVALID_ALARM, UDF_ALARM } from '../../ca/constants.js';
 import type { EpicsTimeStamp, Metadata, ValueSnapshot } from '../../ca/value.js';
 import type { PvListener } from '../server/pv.js';
@@ -35,6 +35,11 @@ export class RecordState implements FieldReader {
   acks = 0;
   ackt = 1;
   udf = true;
+  /**
+   * ASG, kept apart from the other fields (rsrv resolves it to the record's asp when it is written):
+   * every channel and every put asks for it.
+   */
+  asg = '';
   stamp: EpicsTimeStamp = ZERO_STAMP;
   agentAlarm: { status: number; severity: number } | undefined;
   /** Waveform/string "On Change" posting compares against the value last posted. */
@@ -99,12 +104,27 @@ export class RecordState implements FieldReader {
         return this.udf ? 1 : 0;
       case 'NORD':
         return this.nord;
+      case 'ASG':
+        return this.asg;
     }
     const v = this.values.get(name);
     if (v !== undefined) return v;
     const def = this.type.fields.get(name);
     if (!def) throw new RangeError(`record type ${this.type.name} has no field ${name}`);
     return def.initial ?? (isStringType(def.type) ? '' : 0);
+  }
+
+  /** Stores a field's value, already converted to its type (not VAL: see assignVal). No posts. */
+  store(name: string, v: Scalar): void {
+    if (name === 'UDF') this.udf = v !== 0;
+    else if (name === 'ACKT') this.ackt = v as number;
+    else if (name === 'ASG') this.asg = v as string;
+    else this.values.set(name, v);
+  }
+
+  /** The access security group that rules this record's channels (an empty ASG means DEFAULT). */
+  get asgName(): string {
+    return this.asg || 'DEFAULT';
   }
 
   num(name: string): number {

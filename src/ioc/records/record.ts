@@ -173,9 +173,7 @@ export class Record implements FieldReader, RecordHandle {
         throw new TypeError(`${name} is not an array field`);
       const v = convertElement(def.type, def, input, true, convertContext(s, def));
       if (v === undefined) throw new TypeError(`bad value ${JSON.stringify(input)} for ${name}`);
-      if (name === 'UDF') s.udf = v !== 0;
-      else if (name === 'ACKT') s.ackt = v as number;
-      else s.values.set(name, v);
+      s.store(name, v);
     }
     s.metas.clear();
     s.snapshots.clear();
