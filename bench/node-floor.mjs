@@ -6,8 +6,7 @@
 // loopback sockets before serving, as `gwagent ioc` warms its server, so both are measured on optimised code.
 // Usage: EPICS_CAS_SERVER_PORT=P node bench/node-floor.mjs  (binds 127.0.0.1:P, UDP and TCP)
 import { createSocket } from 'node:dgram';
-import { lookup as dnsLookup } from 'node:dns';
-import { connect, createServer, isIPv4 } from 'node:net';
+import { connect, createServer } from 'node:net';
 import process from 'node:process';
 import {
   CA_MINOR_PROTOCOL_REVISION,
@@ -21,6 +20,8 @@ import {
   INADDR_USE_SENDER,
 } from '../dist/ca/constants.js';
 import { getU16, getU32, HEADER_SIZE, putU16, writeHeader } from '../dist/ca/header.js';
+// Reply datagrams to IP literals without dgram's dns.lookup tick, by gwagent's own lookup.
+import { literalLookup } from '../dist/ioc/server/ca-server.js';
 
 const VALUE = 42.5;
 const READ_WRITE = 3;
@@ -82,12 +83,6 @@ function warmUpTraffic() {
   }
   // What the server sends back: VERSION once, then per round 64 x (ACCESS_RIGHTS + CREATE_CHAN) and 64 reads.
   return { search, requests, repliesPerRound: 64 * 2 * HEADER_SIZE + 64 * (HEADER_SIZE + 8) };
-}
-
-/** dgram resolves even IP literals through dns.lookup, a tick later; `gwagent ioc` answers them at once too. */
-function literalLookup(host, options, callback) {
-  if (isIPv4(host)) callback(null, host, 4);
-  else dnsLookup(host, options, callback);
 }
 
 /** Answers a search datagram through the socket it came in on. */

@@ -119,7 +119,7 @@ function listen(server: Server, host: string, port: number): Promise<number> {
  * dns.lookup, which answers a literal a tick later: one extra tick per reply datagram in a search burst.
  * Literals are answered at once here; names (never used by the server) still go to dns.lookup.
  */
-function literalLookup(
+export function literalLookup(
   hostname: string,
   options: LookupOneOptions | number,
   callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,

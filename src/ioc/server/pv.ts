@@ -3,8 +3,10 @@
 import type { DbfType } from '../../ca/constants.js';
 import type { DecodedDbr, ValueSnapshot } from '../../ca/value.js';
 
-/** Who is asking: used for access security. */
-/** Who a circuit's client is. Never changed in place: a circuit gets a new one when its client names itself. */
+/**
+ * Who a circuit's client is, for access security. Never changed in place: a circuit gets a new one when
+ * its client names itself.
+ */
 export interface ClientIdentity {
   /** CLIENT_NAME as sent by the client ('' if never sent). */
   readonly user: string;
